@@ -1,5 +1,6 @@
 // AWS JSON 1.0 encoding of every SQS request and decoding of every answer. Pure functions: no
-// I/O, no allocation beyond the output, fuzzable.
+// I/O, no allocation beyond the output (decoding reuses a per-thread parser and arena), fuzzable.
+// Member names follow the SQS service model (sqs-2012-11-05) exactly.
 #pragma once
 
 #include <string>
@@ -12,7 +13,11 @@
 namespace sqs::protocol {
 
 // Appends the JSON body of the request to `out` (which the caller may reuse).
-// Binary attribute values are base64-encoded here; optionals that are not set are omitted.
+// Binary attribute values are base64-encoded here; optionals that are not set, and empty
+// optional lists and maps, are omitted; required lists and maps (Entries, Tags, TagKeys,
+// SetQueueAttributes' Attributes, AWSAccountIds, Actions) are always written. An empty
+// GetQueueAttributes attribute_names list is sent as ["All"]. ReceiveMessage sends
+// MessageSystemAttributeNames, never the deprecated AttributeNames.
 void encode(const CreateQueueRequest& r, std::string& out);
 void encode(const DeleteQueueRequest& r, std::string& out);
 void encode(const GetQueueUrlRequest& r, std::string& out);
@@ -37,8 +42,10 @@ void encode(const ListMessageMoveTasksRequest& r, std::string& out);
 void encode(const AddPermissionRequest& r, std::string& out);
 void encode(const RemovePermissionRequest& r, std::string& out);
 
-// Decodes the body of a successful (2xx) answer into `out`. On malformed JSON or a missing
-// required field: an Error of kind `protocol` naming what is wrong.
+// Decodes the body of a successful (2xx) answer into `out` (reset first). On malformed JSON or
+// a missing or mistyped member: an Error of kind `protocol` whose code is "InvalidJson",
+// "MissingField" or "InvalidField" and whose message names the action and the member; `out` is
+// then unspecified. Unknown members are ignored. Integers also accept numeric strings.
 Result<Empty> decode(std::string_view body, Empty& out);  // accepts "", "{}" or any object
 Result<Empty> decode(std::string_view body, CreateQueueResult& out);
 Result<Empty> decode(std::string_view body, GetQueueUrlResult& out);
@@ -54,21 +61,37 @@ Result<Empty> decode(std::string_view body, SendMessageBatchResult& out);
 Result<Empty> decode(std::string_view body, ReceiveMessageResult& out);  // Binary values decoded from base64
 Result<Empty> decode(std::string_view body, BatchResult& out);
 
+// Convenience: the decoded result as a value.
+template <class T>
+Result<T> decode_as(std::string_view body) {
+  T out{};
+  Result<Empty> r = decode(body, out);
+  if (!r) return std::move(r).error();
+  return out;
+}
+
 // Decodes an error answer (HTTP 4xx/5xx): code from `__type` (namespace "com.amazonaws.sqs#"
-// stripped) or, failing that, from the x-amzn-query-error header; query_code and sender fault
-// from that header ("AWS.SimpleQueueService.NonExistentQueue;Sender"); message from "message"
-// or "Message". Sets retryable/throttling (see classify). A body that is not JSON still gives
-// a service error with the HTTP status and a code such as "InternalFailure" / "HttpError".
+// stripped, as is any ":<uri>" suffix; "code"/"Code" also accepted) or, failing that, from the
+// x-amzn-query-error header; query_code and sender fault from that header
+// ("AWS.SimpleQueueService.NonExistentQueue;Sender"; without the header, sender fault means a
+// 4xx status); message from "message" or "Message". Sets retryable/throttling (see classify). A
+// body that is not JSON still gives a service error with the HTTP status, a code from the status
+// ("ServiceUnavailable" for 503, "TooManyRequestsException" for 429, "InternalFailure" for other
+// 5xx, "HttpError" otherwise) and the start of the body as message.
 Error decode_error(int http_status, std::string_view body, std::string_view query_error_header,
                    std::string_view request_id);
 
-// Sets retryable and throttling from the code and HTTP status, as AWS "standard" retry mode:
-// throttling codes (Throttling, ThrottlingException, ThrottledException, RequestThrottledException,
-// TooManyRequestsException, ProvisionedThroughputExceededException, TransactionInProgressException,
-// RequestLimitExceeded, BandwidthLimitExceeded, LimitExceededException, RequestThrottled,
-// SlowDown, EC2ThrottledException, KmsThrottled? no) and transient ones (RequestTimeout,
-// RequestTimeoutException, PriorRequestNotComplete, InternalError, InternalFailure,
-// ServiceUnavailable, HTTP 500/502/503/504).
+// Sets retryable and throttling as AWS "standard" retry mode does.
+// - service errors: throttling when the code or query code is one of Throttling,
+//   ThrottlingException, ThrottledException, RequestThrottledException, TooManyRequestsException,
+//   ProvisionedThroughputExceededException, TransactionInProgressException, RequestLimitExceeded,
+//   BandwidthLimitExceeded, LimitExceededException, RequestThrottled, SlowDown,
+//   EC2ThrottledException, or the status is 429 (KmsThrottled is not: it is the caller's KMS
+//   quota); retryable when throttling or transient: RequestTimeout, RequestTimeoutException,
+//   PriorRequestNotComplete, InternalError, InternalFailure, ServiceUnavailable, HTTP
+//   500/502/503/504.
+// - transport and timeout errors: retryable, not throttling.
+// - every other kind (validation, checksum, protocol...): neither.
 void classify(Error& e);
 
 }  // namespace sqs::protocol

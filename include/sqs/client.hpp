@@ -1,0 +1,248 @@
+// sqs::Client — one typed call per SQS action, in three forms:
+//   - async with any Asio completion token: a callback `void(sqs::Result<R>)`,
+//     `boost::asio::use_future` (std::future<Result<R>>), `boost::asio::use_awaitable`
+//     (co_await), `boost::asio::deferred`...;
+//   - sync: blocks the calling thread (refused on the client's own event-loop thread, where it
+//     would deadlock);
+//   - generic: async_call(request, token) / call(request) for any request type of types.hpp.
+// A Client is an ordinary object: no global init. It owns its event loop thread(s) unless given
+// an executor. Destroying it completes every call in flight with a `cancelled` error, then joins.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/prefer.hpp>
+
+#include "sqs/actions.hpp"
+#include "sqs/credentials.hpp"
+#include "sqs/detail/unique_function.hpp"
+#include "sqs/error.hpp"
+#include "sqs/types.hpp"
+
+namespace sqs {
+
+// AWS "standard" retry mode.
+struct RetryOptions {
+  // Total attempts including the first; nullopt: AWS_MAX_ATTEMPTS, profile max_attempts, else 3.
+  // 1 disables retries.
+  std::optional<int> max_attempts;
+  std::chrono::milliseconds base_delay{50};              // transient errors
+  std::chrono::milliseconds throttling_base_delay{1000};  // throttling errors
+  std::chrono::milliseconds max_backoff{20000};
+  // Retry quota: a retry costs retry_cost (timeout_cost after a timeout); a success refunds
+  // one token (or the cost of its retry). No retry when the bucket is empty.
+  int quota = 500;
+  int retry_cost = 5;
+  int timeout_cost = 10;
+};
+
+struct ClientConfig {
+  // Region: explicit, else AWS_REGION, AWS_DEFAULT_REGION, the profile's `region`.
+  std::optional<std::string> region;
+  // Endpoint: explicit, else AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL, the profile's services
+  // section `sqs.endpoint_url` or `endpoint_url`, else https://sqs.REGION.amazonaws.com
+  // (amazonaws.com.cn in China regions). Requests always go to the endpoint, whatever host a
+  // queue URL names.
+  std::optional<std::string> endpoint;
+  // Credentials: explicit values, else the provider, else the default chain (environment,
+  // shared credentials/config files for `profile`).
+  std::optional<Credentials> credentials;
+  std::shared_ptr<CredentialsProvider> credentials_provider;
+  std::string profile;  // empty: AWS_PROFILE, else "default"
+
+  RetryOptions retry;
+  std::chrono::milliseconds connect_timeout{3000};
+  // Bound on one attempt. A ReceiveMessage long poll gets WaitTimeSeconds on top of it, so its
+  // timeout always exceeds its wait.
+  std::chrono::milliseconds request_timeout{10000};
+
+  bool verify_checksums = true;  // MD5 of bodies and attributes, on send and receive
+  // Largest message (body + attributes) and largest batch payload; 1 MiB on SQS since 2025.
+  std::size_t max_message_bytes = 1048576;
+
+  bool verify_tls = true;
+  std::string ca_bundle;  // PEM file; empty: AWS_CA_BUNDLE, the profile's ca_bundle, else system
+
+  // Event-loop threads the client owns when no executor is given. One is plenty: a thread
+  // drives thousands of concurrent calls.
+  std::size_t threads = 1;
+};
+
+namespace detail {
+class ClientImpl;
+
+// Turns an Asio completion handler into the type-erased callback of the start() functions.
+// The result is delivered through the handler's associated executor (the coroutine's, the
+// strand's...), or inline on the client's thread for a plain callback; the work guard keeps the
+// handler's event loop alive until then.
+template <class R, class Handler>
+UniqueFunction<void(Result<R>)> bind_handler(Handler handler,
+                                             const boost::asio::any_io_executor& fallback) {
+  auto ex = boost::asio::get_associated_executor(handler, fallback);
+  auto work = boost::asio::prefer(ex, boost::asio::execution::outstanding_work.tracked);
+  return [h = std::move(handler), work = std::move(work)](Result<R> r) mutable {
+    boost::asio::dispatch(work, [h = std::move(h), r = std::move(r)]() mutable {
+      std::move(h)(std::move(r));
+    });
+  };
+}
+}  // namespace detail
+
+class Client {
+ public:
+  // Resolves region, endpoint and retry settings now (throws sqs::Exception with a
+  // configuration error when there is no region or the endpoint is not a valid URL);
+  // credentials are resolved lazily, at each call, through the provider.
+  explicit Client(ClientConfig config = {});
+  // Runs on the given executor (a user's io_context) instead of owning threads. The client
+  // serialises its work on a strand of it.
+  Client(boost::asio::any_io_executor executor, ClientConfig config = {});
+  ~Client();
+  Client(Client&&) noexcept;
+  Client& operator=(Client&&) noexcept;
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Non-throwing construction.
+  static Result<Client> make(ClientConfig config = {});
+
+  // Another handle to the same client (same connections, same event loop), e.g. for a Queue.
+  // Only the original owns the client: when it is destroyed, calls in flight complete with a
+  // `cancelled` error, and later calls through handles fail the same way (never crash).
+  Client handle() const;
+  bool is_owner() const noexcept { return owner_; }
+
+  const std::string& region() const;
+  const std::string& endpoint() const;
+  const ClientConfig& config() const;
+  boost::asio::any_io_executor get_executor() const;
+
+  // ---- generic forms ----
+  template <class Request, class CompletionToken>
+  auto async_call(Request request, CompletionToken&& token) const {
+    using R = result_of<Request>;
+    return boost::asio::async_initiate<CompletionToken, void(Result<R>)>(
+        [this](auto handler, Request req) {
+          start(std::move(req), detail::bind_handler<R>(std::move(handler), get_executor()));
+        },
+        token, std::move(request));
+  }
+
+  template <class Request>
+  Result<result_of<Request>> call(Request request) const {
+    Result<result_of<Request>> out{Error{}};
+    wait_for([&](detail::UniqueFunction<void()> done) {
+      start(std::move(request),
+            detail::UniqueFunction<void(Result<result_of<Request>>)>(
+                [&out, done = std::move(done)](Result<result_of<Request>> r) mutable {
+                  out = std::move(r);
+                  done();
+                }));
+    }, out);
+    return out;
+  }
+
+  // ---- one named call per action (sync and async) ----
+#define SQS_CLIENT_ACTION(name, Request)                            \
+  Result<result_of<Request>> name(Request request) const {          \
+    return call(std::move(request));                                \
+  }                                                                 \
+  template <class CompletionToken>                                  \
+  auto async_##name(Request request, CompletionToken&& token) const { \
+    return async_call(std::move(request), std::forward<CompletionToken>(token)); \
+  }
+
+  SQS_CLIENT_ACTION(create_queue, CreateQueueRequest)
+  SQS_CLIENT_ACTION(delete_queue, DeleteQueueRequest)
+  SQS_CLIENT_ACTION(get_queue_url, GetQueueUrlRequest)
+  SQS_CLIENT_ACTION(list_queues, ListQueuesRequest)
+  SQS_CLIENT_ACTION(get_queue_attributes, GetQueueAttributesRequest)
+  SQS_CLIENT_ACTION(set_queue_attributes, SetQueueAttributesRequest)
+  SQS_CLIENT_ACTION(purge_queue, PurgeQueueRequest)
+  SQS_CLIENT_ACTION(send_message, SendMessageRequest)
+  SQS_CLIENT_ACTION(send_message_batch, SendMessageBatchRequest)
+  SQS_CLIENT_ACTION(receive_message, ReceiveMessageRequest)
+  SQS_CLIENT_ACTION(delete_message, DeleteMessageRequest)
+  SQS_CLIENT_ACTION(delete_message_batch, DeleteMessageBatchRequest)
+  SQS_CLIENT_ACTION(change_message_visibility, ChangeMessageVisibilityRequest)
+  SQS_CLIENT_ACTION(change_message_visibility_batch, ChangeMessageVisibilityBatchRequest)
+  SQS_CLIENT_ACTION(tag_queue, TagQueueRequest)
+  SQS_CLIENT_ACTION(untag_queue, UntagQueueRequest)
+  SQS_CLIENT_ACTION(list_queue_tags, ListQueueTagsRequest)
+  SQS_CLIENT_ACTION(list_dead_letter_source_queues, ListDeadLetterSourceQueuesRequest)
+  SQS_CLIENT_ACTION(start_message_move_task, StartMessageMoveTaskRequest)
+  SQS_CLIENT_ACTION(cancel_message_move_task, CancelMessageMoveTaskRequest)
+  SQS_CLIENT_ACTION(list_message_move_tasks, ListMessageMoveTasksRequest)
+  SQS_CLIENT_ACTION(add_permission, AddPermissionRequest)
+  SQS_CLIENT_ACTION(remove_permission, RemovePermissionRequest)
+#undef SQS_CLIENT_ACTION
+
+  // Every queue URL, following NextToken through all pages.
+  Result<std::vector<std::string>> list_all_queues(std::optional<std::string> prefix = {}) const;
+
+  // True on a thread of the client's event loop, where a sync call would deadlock.
+  bool in_event_loop_thread() const;
+  // Runs f on the client's executor, never inline (inline only once the client is shut down,
+  // when no loop is left to run it). For layers above that complete handlers themselves.
+  void defer(detail::UniqueFunction<void()> f) const;
+
+  // The type-erased entry point behind every form: validates, encodes, signs, sends, retries,
+  // decodes, verifies; `done` runs exactly once on the client's executor.
+#define SQS_CLIENT_START(Request) \
+  void start(Request request, detail::UniqueFunction<void(Result<result_of<Request>>)> done) const;
+  SQS_CLIENT_START(CreateQueueRequest)
+  SQS_CLIENT_START(DeleteQueueRequest)
+  SQS_CLIENT_START(GetQueueUrlRequest)
+  SQS_CLIENT_START(ListQueuesRequest)
+  SQS_CLIENT_START(GetQueueAttributesRequest)
+  SQS_CLIENT_START(SetQueueAttributesRequest)
+  SQS_CLIENT_START(PurgeQueueRequest)
+  SQS_CLIENT_START(SendMessageRequest)
+  SQS_CLIENT_START(SendMessageBatchRequest)
+  SQS_CLIENT_START(ReceiveMessageRequest)
+  SQS_CLIENT_START(DeleteMessageRequest)
+  SQS_CLIENT_START(DeleteMessageBatchRequest)
+  SQS_CLIENT_START(ChangeMessageVisibilityRequest)
+  SQS_CLIENT_START(ChangeMessageVisibilityBatchRequest)
+  SQS_CLIENT_START(TagQueueRequest)
+  SQS_CLIENT_START(UntagQueueRequest)
+  SQS_CLIENT_START(ListQueueTagsRequest)
+  SQS_CLIENT_START(ListDeadLetterSourceQueuesRequest)
+  SQS_CLIENT_START(StartMessageMoveTaskRequest)
+  SQS_CLIENT_START(CancelMessageMoveTaskRequest)
+  SQS_CLIENT_START(ListMessageMoveTasksRequest)
+  SQS_CLIENT_START(AddPermissionRequest)
+  SQS_CLIENT_START(RemovePermissionRequest)
+#undef SQS_CLIENT_START
+
+ private:
+  // Runs `start_op(done)` and blocks until done() is called; on the client's own event-loop
+  // thread it refuses (sets `out` to an error) instead of deadlocking.
+  template <class Out>
+  void wait_for(detail::UniqueFunction<void(detail::UniqueFunction<void()>)> start_op,
+                Out& out) const {
+    if (!block_on(std::move(start_op))) {
+      out = Error::make(ErrorKind::configuration, "WouldDeadlock",
+                        "a synchronous call was made on the client's own event-loop thread; use "
+                        "the async form there");
+    }
+  }
+  bool block_on(detail::UniqueFunction<void(detail::UniqueFunction<void()>)> start_op) const;
+
+  Client(std::shared_ptr<detail::ClientImpl> impl, bool owner) noexcept
+      : impl_(std::move(impl)), owner_(owner) {}
+
+  std::shared_ptr<detail::ClientImpl> impl_;
+  bool owner_ = true;
+};
+
+}  // namespace sqs

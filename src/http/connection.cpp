@@ -1,0 +1,327 @@
+// See connection.hpp. Every completion checks the state first: a connection closed by a timeout,
+// cancel_all() or the pool's destruction ignores whatever its pending operations report.
+#include "http/connection.hpp"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/write.hpp>
+
+#include "http/tls.hpp"
+
+namespace sqs::http::detail {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+// Resolved addresses are reused for new connections this long (AWS endpoints publish 60 s TTLs).
+constexpr auto kDnsCacheTtl = std::chrono::seconds(30);
+// An idle connection older than this is probed (one recv) before being reused.
+constexpr auto kProbeAfterIdle = std::chrono::seconds(1);
+// Over TLS, a body up to this size is sent in the same record as the head (one copy saves a
+// record and a packet); larger bodies, and every body over plain TCP, are written in place.
+constexpr std::size_t kCoalesceBodyLimit = 16 * 1024;
+constexpr std::size_t kReadBufferInitial = 4 * 1024;
+constexpr std::size_t kReadBufferMaxGrowth = 64 * 1024;
+
+// Errors by which a server that closed a kept-alive connection shows itself.
+bool is_stale_connection_error(const error_code& ec) {
+  return ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == asio::error::connection_aborted ||
+         ec == asio::ssl::error::stream_truncated;
+}
+
+bool is_end_of_stream(const error_code& ec) {
+  return ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
+}
+
+}  // namespace
+
+Connection::Connection(std::shared_ptr<PoolCore> core, Origin& origin)
+    : core_(std::move(core)),
+      origin_(origin),
+      socket_(core_->executor()),
+      timer_(core_->executor()) {}
+
+Connection::~Connection() {
+  if (state_ != State::closed) core_->detach(*this);
+}
+
+void Connection::start(bool reused, Clock::time_point now) {
+  reused_ = reused;
+  answer_bytes_ = 0;
+  if (reused) {
+    state_ = State::busy;
+    arm(exchange_.deadline);
+    send_request();
+    return;
+  }
+  state_ = State::connecting;
+  arm(std::min(exchange_.deadline, now + core_->options().connect_timeout));
+  connect();
+}
+
+// ---- connecting -------------------------------------------------------------------------------
+
+void Connection::connect() {
+  const auto now = Clock::now();
+  if (!origin_.addresses.empty() &&
+      (origin_.host_is_ip || now - origin_.resolved_at < kDnsCacheTtl)) {
+    connect_to_addresses();
+    return;
+  }
+  // No AI_ADDRCONFIG: it ignores loopback addresses, so "localhost" would not resolve on a host
+  // whose only interface is the loopback.
+  core_->resolver().async_resolve(
+      origin_.host, origin_.service, tcp::resolver::numeric_service,
+      [self = shared_from_this()](error_code ec, const tcp::resolver::results_type& results) {
+        self->on_resolved(ec, results);
+      });
+}
+
+void Connection::on_resolved(error_code ec, const tcp::resolver::results_type& results) {
+  if (state_ != State::connecting) return;
+  if (ec) return fail(ec);
+  origin_.addresses.clear();
+  for (const auto& entry : results) origin_.addresses.push_back(entry.endpoint());
+  origin_.resolved_at = Clock::now();
+  connect_to_addresses();
+}
+
+void Connection::connect_to_addresses() {
+  asio::async_connect(socket_, origin_.addresses,
+                      [self = shared_from_this()](error_code ec, const tcp::endpoint&) {
+                        self->on_connected(ec);
+                      });
+}
+
+void Connection::on_connected(error_code ec) {
+  if (state_ != State::connecting) return;
+  if (ec) {
+    if (!origin_.host_is_ip) origin_.resolved_at = {};  // resolve again next time
+    return fail(ec);
+  }
+  error_code ignored;
+  socket_.set_option(tcp::no_delay(true), ignored);  // small requests: never wait for Nagle
+  if (!origin_.tls) {
+    state_ = State::busy;
+    arm(exchange_.deadline);
+    return send_request();
+  }
+  tls_.emplace(socket_, core_->tls_context());
+  if (!configure_tls_session(tls_->native_handle(), origin_.host, origin_.host_is_ip,
+                             core_->options().verify_peer, ec)) {
+    return fail(ec);
+  }
+  tls_->async_handshake(asio::ssl::stream_base::client,
+                        [self = shared_from_this()](error_code e) { self->on_handshake(e); });
+}
+
+void Connection::on_handshake(error_code ec) {
+  if (state_ != State::connecting) return;
+  if (ec) return fail(ec);
+  state_ = State::busy;
+  arm(exchange_.deadline);
+  send_request();
+}
+
+// ---- one exchange -----------------------------------------------------------------------------
+
+void Connection::send_request() {
+  Exchange& ex = exchange_;
+  ex.head.resize(ex.head_size);  // drop a body coalesced by an earlier attempt
+  auto on_written = [self = shared_from_this()](error_code ec, std::size_t) {
+    self->on_written(ec);
+  };
+  if (tls_) {
+    if (!ex.body.empty() && ex.body.size() <= kCoalesceBodyLimit) {
+      ex.head.append(ex.body);
+      asio::async_write(*tls_, asio::buffer(ex.head), std::move(on_written));
+    } else {
+      const std::array<asio::const_buffer, 2> buffers{asio::buffer(ex.head),
+                                                      asio::buffer(ex.body)};
+      asio::async_write(*tls_, buffers, std::move(on_written));
+    }
+    return;
+  }
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(ex.head), asio::buffer(ex.body)};
+  asio::async_write(socket_, buffers, std::move(on_written));
+}
+
+void Connection::on_written(error_code ec) {
+  if (state_ != State::busy) return;
+  if (ec) return fail(ec);
+  reader_.start(response_, core_->options().max_response_bytes, exchange_.head_request);
+  read_some();
+}
+
+void Connection::read_some() {
+  // Keep the unparsed tail at the front; grow when a read filled the whole free space (a large
+  // answer), up to a bound (the parser limits headers anyway).
+  if (read_begin_ == read_end_) {
+    read_begin_ = read_end_ = 0;
+  } else if (read_begin_ > 0) {
+    std::memmove(read_buffer_.get(), read_buffer_.get() + read_begin_, read_end_ - read_begin_);
+    read_end_ -= read_begin_;
+    read_begin_ = 0;
+  }
+  if (read_end_ == read_capacity_ || grow_read_buffer_) {
+    grow_read_buffer_ = false;
+    const std::size_t capacity = std::max(kReadBufferInitial, read_capacity_ * 2);
+    auto grown = std::make_unique<char[]>(capacity);
+    if (read_end_ > 0) std::memcpy(grown.get(), read_buffer_.get(), read_end_);
+    read_buffer_ = std::move(grown);
+    read_capacity_ = capacity;
+  }
+  const auto space = asio::buffer(read_buffer_.get() + read_end_, read_capacity_ - read_end_);
+  with_stream([&](auto& stream) {
+    stream.async_read_some(space, [self = shared_from_this()](error_code ec, std::size_t n) {
+      self->on_read(ec, n);
+    });
+  });
+}
+
+void Connection::on_read(error_code ec, std::size_t bytes) {
+  if (state_ != State::busy) return;
+  if (bytes > 0) {
+    const bool filled = read_end_ + bytes == read_capacity_;
+    read_end_ += bytes;
+    answer_bytes_ += bytes;
+    error_code parse_ec;
+    read_begin_ += reader_.feed(read_buffer_.get() + read_begin_, read_end_ - read_begin_,
+                                parse_ec);
+    if (parse_ec) return fail(parse_ec);
+    if (reader_.done()) return finish();
+    if (filled && read_capacity_ < kReadBufferMaxGrowth) grow_read_buffer_ = true;
+  }
+  if (ec) {
+    if (is_end_of_stream(ec) && answer_bytes_ > 0) {
+      // A body delimited by the end of the connection, or an answer cut short.
+      error_code eof_ec;
+      reader_.feed_eof(eof_ec);
+      if (!eof_ec && reader_.done()) return finish();
+      return fail(eof_ec ? eof_ec : ec);
+    }
+    return fail(ec);
+  }
+  read_some();
+}
+
+void Connection::finish() {
+  // Leftover bytes after a complete answer mean the server does not speak plain HTTP/1.1 as we
+  // do: never reuse such a connection.
+  const bool keep_alive = reader_.keep_alive() && read_begin_ == read_end_;
+  ResponseHandler handler = std::move(exchange_.handler);
+  exchange_.handler = nullptr;
+  exchange_.body = std::string();  // the request body may be large: free it now
+  Response response = std::move(response_);
+  auto self = shared_from_this();
+  if (keep_alive) {
+    go_idle(Clock::now());
+    if (!core_->park(self, origin_)) close();
+  } else {
+    close();
+  }
+  // Last: the handler may send again (and get this very connection) or destroy the pool.
+  handler(error_code{}, std::move(response));
+}
+
+void Connection::fail(error_code ec) {
+  if (!exchange_.handler) return close();
+  if (reused_ && answer_bytes_ == 0 && is_stale_connection_error(ec)) {
+    // The server closed this idle connection while we sent on it: the request never reached
+    // an application, so try once more on a fresh connection, as if nothing happened.
+    auto fresh = core_->open_connection(origin_);
+    std::swap(fresh->exchange(), exchange_);
+    close();
+    fresh->start(false, Clock::now());
+    return;
+  }
+  complete(ec);
+}
+
+void Connection::complete(error_code ec) {
+  ResponseHandler handler = std::move(exchange_.handler);
+  exchange_.handler = nullptr;
+  auto self = shared_from_this();
+  close();
+  if (handler) handler(ec, Response{});
+}
+
+// ---- idle, close, abort -----------------------------------------------------------------------
+
+void Connection::go_idle(Clock::time_point now) {
+  state_ = State::idle;
+  idle_since_ = now;
+  arm(now + core_->options().idle_timeout);
+}
+
+bool Connection::looks_alive() {
+  if (Clock::now() - idle_since_ < kProbeAfterIdle) return true;
+  char byte;
+  const ssize_t n = ::recv(socket_.native_handle(), &byte, 1,
+                           MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0) return false;  // orderly close by the peer
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+  // Unsolicited bytes: over TLS, likely a session ticket (harmless); over plain HTTP, garbage.
+  return origin_.tls;
+}
+
+void Connection::close() {
+  if (state_ == State::closed) return;
+  state_ = State::closed;
+  error_code ignored;
+  socket_.close(ignored);  // pending operations complete with operation_aborted
+  timer_.cancel();
+  core_->detach(*this);
+}
+
+void Connection::abort(error_code ec) {
+  if (exchange_.handler) {
+    asio::post(core_->executor(),
+               [handler = std::move(exchange_.handler), ec]() { handler(ec, Response{}); });
+    exchange_.handler = nullptr;
+  }
+  close();
+}
+
+// ---- the one timer ----------------------------------------------------------------------------
+
+void Connection::arm(Clock::time_point deadline) {
+  deadline_ = deadline;
+  if (timer_waits_ > 0 && timer_.expiry() <= deadline) return;  // it will wake up and re-arm
+  timer_.expires_at(deadline);  // a pending wait completes with operation_aborted
+  ++timer_waits_;
+  timer_.async_wait([self = shared_from_this()](error_code ec) { self->on_timer(ec); });
+}
+
+void Connection::on_timer(error_code) {
+  --timer_waits_;
+  if (state_ == State::closed || timer_waits_ > 0) return;  // closed, or superseded
+  if (Clock::now() < deadline_) {
+    timer_.expires_at(deadline_);
+    ++timer_waits_;
+    timer_.async_wait([self = shared_from_this()](error_code ec) { self->on_timer(ec); });
+    return;
+  }
+  expire();
+}
+
+void Connection::expire() {
+  if (state_ == State::idle) {
+    core_->unpark(*this, origin_);
+    return close();
+  }
+  complete(asio::error::timed_out);
+}
+
+}  // namespace sqs::http::detail

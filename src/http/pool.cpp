@@ -1,0 +1,165 @@
+// http::Pool and its core: where a request finds its connection (an idle kept-alive one of its
+// origin, most recently used first, or a new one), and how everything in flight is cancelled.
+//
+// Lifetimes: a Connection holds a shared_ptr to the core, so the core (resolver, TLS context,
+// origins) lives as long as any connection has an operation pending, even after the Pool is
+// destroyed; the core holds idle connections only, and drops them when shut down, which breaks
+// the cycle. Pending operations hold their connection, never the Pool.
+#include "http/pool.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include "http/connection.hpp"
+#include "http/request_head.hpp"
+#include "http/tls.hpp"
+
+namespace sqs::http {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace detail {
+
+PoolCore::PoolCore(asio::any_io_executor executor, PoolOptions options)
+    : executor_(std::move(executor)), options_(std::move(options)), resolver_(executor_) {}
+
+PoolCore::~PoolCore() = default;
+
+void PoolCore::post_completion(ResponseHandler handler, error_code ec) {
+  asio::post(executor_, [handler = std::move(handler), ec]() { handler(ec, Response{}); });
+}
+
+Origin& PoolCore::origin_for(const Endpoint& endpoint) {
+  key_scratch_.clear();
+  key_scratch_.append(endpoint.tls ? "https://" : "http://")
+      .append(endpoint.host)
+      .append(" ");
+  char digits[8];
+  key_scratch_.append(digits, std::to_chars(digits, digits + sizeof digits, endpoint.port).ptr);
+  auto found = origins_.find(std::string_view(key_scratch_));
+  if (found != origins_.end()) return *found->second;
+
+  auto origin = std::make_unique<Origin>();
+  origin->tls = endpoint.tls;
+  origin->host = endpoint.host;
+  origin->service = std::to_string(endpoint.port);
+  error_code ec;
+  const auto address = asio::ip::make_address(endpoint.host, ec);
+  if (!ec) {
+    origin->host_is_ip = true;
+    origin->addresses.emplace_back(address, endpoint.port);
+  }
+  return *origins_.emplace(key_scratch_, std::move(origin)).first->second;
+}
+
+void PoolCore::async_send(const Endpoint& endpoint, Request request,
+                          std::chrono::milliseconds timeout, ResponseHandler handler) {
+  if (shut_down_) return post_completion(std::move(handler), asio::error::operation_aborted);
+  if (endpoint.host.empty() || endpoint.port == 0 ||
+      !write_request_head(endpoint, request, head_scratch_)) {
+    return post_completion(std::move(handler), asio::error::invalid_argument);
+  }
+  if (endpoint.tls && !tls_context_) {
+    if (!tls_error_) tls_context_ = make_tls_context(options_, tls_error_);
+    if (!tls_context_) return post_completion(std::move(handler), tls_error_);
+  }
+
+  Origin& origin = origin_for(endpoint);
+  const auto now = Clock::now();
+  std::shared_ptr<Connection> connection = take_idle(origin, now);
+  const bool reused = connection != nullptr;
+  if (!connection) connection = open_connection(origin);
+
+  Exchange& ex = connection->exchange();
+  ex.head.swap(head_scratch_);  // the connection's old buffer becomes the next scratch
+  ex.head_size = ex.head.size();
+  ex.body = std::move(request.body);
+  ex.handler = std::move(handler);
+  ex.deadline = now + timeout;
+  ex.head_request = request.method == "HEAD";
+  connection->start(reused, now);
+}
+
+std::shared_ptr<Connection> PoolCore::take_idle(Origin& origin, Clock::time_point now) {
+  while (!origin.idle.empty()) {
+    std::shared_ptr<Connection> connection = std::move(origin.idle.back());
+    origin.idle.pop_back();
+    if (connection->is_closed()) continue;
+    if (now - connection->idle_since() >= options_.idle_timeout || !connection->looks_alive()) {
+      connection->close();
+      continue;
+    }
+    return connection;
+  }
+  return nullptr;
+}
+
+std::shared_ptr<Connection> PoolCore::open_connection(Origin& origin) {
+  auto connection = std::make_shared<Connection>(shared_from_this(), origin);
+  connection->live_index = live_.size();
+  live_.push_back(connection.get());
+  return connection;
+}
+
+bool PoolCore::park(std::shared_ptr<Connection> connection, Origin& origin) {
+  if (shut_down_ || origin.idle.size() >= options_.max_idle_per_endpoint) return false;
+  origin.idle.push_back(std::move(connection));
+  return true;
+}
+
+void PoolCore::unpark(Connection& connection, Origin& origin) {
+  auto& idle = origin.idle;
+  auto found = std::find_if(idle.begin(), idle.end(),
+                            [&](const auto& c) { return c.get() == &connection; });
+  if (found != idle.end()) idle.erase(found);
+}
+
+void PoolCore::detach(Connection& connection) {
+  const std::size_t index = connection.live_index;
+  if (index >= live_.size() || live_[index] != &connection) return;
+  live_[index] = live_.back();
+  live_[index]->live_index = index;
+  live_.pop_back();
+}
+
+void PoolCore::cancel_all() {
+  std::vector<std::shared_ptr<Connection>> open;
+  open.reserve(live_.size());
+  for (Connection* connection : live_) open.push_back(connection->shared_from_this());
+  for (auto& connection : open) connection->abort(asio::error::operation_aborted);
+  for (auto& [key, origin] : origins_) origin->idle.clear();
+  // Resolutions in flight complete later with operation_aborted (or a result nobody uses).
+  resolver_.cancel();
+}
+
+void PoolCore::shutdown() {
+  shut_down_ = true;
+  cancel_all();
+}
+
+}  // namespace detail
+
+struct Pool::Impl final : detail::PoolCore {
+  using PoolCore::PoolCore;
+};
+
+Pool::Pool(asio::any_io_executor executor, PoolOptions options)
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(options))) {}
+
+Pool::~Pool() { impl_->shutdown(); }
+
+void Pool::async_send(const Endpoint& endpoint, Request request, std::chrono::milliseconds timeout,
+                      ResponseHandler handler) {
+  impl_->async_send(endpoint, std::move(request), timeout, std::move(handler));
+}
+
+void Pool::cancel_all() { impl_->cancel_all(); }
+
+std::size_t Pool::open_connections() const { return impl_->open_connections(); }
+
+}  // namespace sqs::http

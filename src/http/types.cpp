@@ -1,0 +1,108 @@
+// Endpoint parsing (Boost.URL) and the small helpers of the plain HTTP value types.
+#include "http/types.hpp"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace sqs::http {
+namespace {
+
+bool fail(std::string* error, std::string message) {
+  if (error) *error = std::move(message);
+  return false;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Fills `out` from a parsed URL; false (and *error) when the URL is not a usable endpoint.
+bool fill(const boost::urls::url_view& u, Endpoint& out, std::string* error) {
+  namespace urls = boost::urls;
+  const std::string quoted = "'" + std::string(u.buffer()) + "'";
+  if (u.scheme_id() == urls::scheme::https) {
+    out.tls = true;
+  } else if (u.scheme_id() != urls::scheme::http) {
+    return fail(error, "unsupported URL scheme '" + std::string(u.scheme()) + "' in " + quoted +
+                           " (expected http or https)");
+  }
+  if (u.has_userinfo()) {
+    return fail(error, "credentials in the URL are not supported: " + quoted);
+  }
+  if (u.has_query() || u.has_fragment()) {
+    return fail(error, "an endpoint URL has no query or fragment: " + quoted);
+  }
+
+  std::string bracketed;  // the host as written in the authority (IPv6 in brackets)
+  switch (u.host_type()) {
+    case urls::host_type::name:
+      out.host = u.host_name();
+      // DNS names are case-insensitive: one spelling keeps one connection pool per origin.
+      std::transform(out.host.begin(), out.host.end(), out.host.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      bracketed = out.host;
+      break;
+    case urls::host_type::ipv4:
+      out.host = u.host_ipv4_address().to_string();
+      bracketed = out.host;
+      break;
+    case urls::host_type::ipv6:
+      out.host = u.host_ipv6_address().to_string();
+      bracketed = "[" + out.host + "]";
+      break;
+    default:
+      break;
+  }
+  if (out.host.empty()) return fail(error, "missing host in URL " + quoted);
+
+  const std::uint16_t default_port = out.tls ? 443 : 80;
+  out.port = default_port;
+  if (u.has_port() && !u.port().empty()) {
+    if (u.port_number() == 0) return fail(error, "invalid port in URL " + quoted);
+    out.port = u.port_number();
+  }
+  // SigV4 signs the Host header: like every AWS SDK, leave out the scheme's default port.
+  out.host_header =
+      out.port == default_port ? bracketed : bracketed + ":" + std::to_string(out.port);
+  out.path = u.encoded_path().empty() ? std::string("/") : std::string(u.encoded_path());
+  return true;
+}
+
+}  // namespace
+
+std::optional<Endpoint> Endpoint::parse(std::string_view url, std::string* error) {
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) {
+    fail(error, "malformed URL '" + std::string(url) + "': " + parsed.error().message());
+    return std::nullopt;
+  }
+  Endpoint endpoint;
+  if (!fill(*parsed, endpoint, error)) return std::nullopt;
+  return endpoint;
+}
+
+std::string Endpoint::origin() const {
+  std::string out = tls ? "https://" : "http://";
+  const bool ipv6 = host.find(':') != std::string::npos;
+  if (ipv6) out += '[';
+  out += host;
+  if (ipv6) out += ']';
+  out += ':';
+  out += std::to_string(port);
+  return out;
+}
+
+std::string_view Response::header(std::string_view name) const {
+  for (const Header& h : headers) {
+    if (iequals(h.name, name)) return h.value;
+  }
+  return {};
+}
+
+}  // namespace sqs::http

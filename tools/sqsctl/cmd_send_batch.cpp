@@ -1,0 +1,204 @@
+// send-batch: JSON lines from stdin, sent with SendMessageBatch in batches of at most ten that
+// respect the payload limit; one result line per message, in input order.
+#include <algorithm>
+#include <condition_variable>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "batch_input.hpp"
+#include "commands.hpp"
+#include "json_io.hpp"
+
+namespace sqsctl {
+namespace {
+
+namespace json = boost::json;
+
+struct SendBatchOptions {
+  std::string queue;
+  int concurrency = 4;
+};
+
+int reject_lines(const std::vector<LineError>& errors) {
+  std::cout.flush();
+  for (const auto& error : errors) {
+    std::cerr << "error: line " << error.line << ": " << error.message << '\n';
+  }
+  std::cerr << "error: " << errors.size()
+            << (errors.size() == 1 ? " invalid line" : " invalid lines") << ": nothing was sent\n";
+  return kExitUsage;
+}
+
+// Checks every message and every planned batch against the queue's rules before anything is
+// sent. Returns the batches (input indices), or the lines that are wrong.
+std::vector<std::vector<std::size_t>> plan_and_validate(const sqs::Queue& queue,
+                                                        const BatchInput& input,
+                                                        std::vector<LineError>& errors) {
+  for (std::size_t i = 0; i < input.messages.size(); ++i) {
+    const auto& message = input.messages[i];
+    auto request = queue.make_send(message.body, message.options);
+    if (!request) errors.push_back({input.lines[i], request.error().to_string()});
+  }
+  auto batches = sqs::plan_batches(input.messages, queue.client().config().max_message_bytes);
+  if (!errors.empty()) return batches;
+  for (const auto& batch : batches) {
+    std::vector<sqs::OutgoingMessage> entries;
+    for (auto i : batch) entries.push_back(input.messages[i]);
+    auto request = queue.make_send_batch(entries);
+    if (!request) {
+      // A rule about the batch as a whole: name the first line of it.
+      errors.push_back({input.lines[batch.front()],
+                        "in the batch of lines " + std::to_string(input.lines[batch.front()]) +
+                            "-" + std::to_string(input.lines[batch.back()]) + ": " +
+                            request.error().to_string()});
+    }
+  }
+  return batches;
+}
+
+// Sends the batches with at most `concurrency` in flight, printing each message's result as soon
+// as every message before it has one. Returns how many messages were not sent.
+std::size_t send_batches(const sqs::Queue& queue, const BatchInput& input,
+                         const std::vector<std::vector<std::size_t>>& batches,
+                         std::size_t concurrency, std::vector<sqs::Error>& call_errors) {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::size_t in_flight = 0;
+  std::size_t failed = 0;
+  std::vector<std::optional<json::object>> results(input.messages.size());
+  std::size_t next_to_print = 0;
+
+  // Prints the results that are now in order; stdout is written outside the lock so that a
+  // slow reader never stalls the client's thread.
+  auto print_ready = [&](std::unique_lock<std::mutex>& lock) {
+    std::vector<json::object> ready;
+    while (next_to_print < results.size() && results[next_to_print]) {
+      ready.push_back(std::move(*results[next_to_print]));
+      ++next_to_print;
+    }
+    lock.unlock();
+    for (const auto& line : ready) print_json_line(line);
+    if (!ready.empty()) std::cout.flush();
+    lock.lock();
+  };
+
+  for (std::size_t b = 0; b < batches.size(); ++b) {
+    {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return in_flight < concurrency; });
+      ++in_flight;
+      print_ready(lock);
+    }
+    std::vector<sqs::OutgoingMessage> entries;
+    for (auto i : batches[b]) entries.push_back(input.messages[i]);
+    // The handler may run on the client's thread or, for an early failure, right here.
+    queue.start_send_batch(entries, [&, b](sqs::Result<sqs::BatchSendResult> sent) {
+      std::lock_guard lock(mutex);
+      const auto& batch = batches[b];
+      auto record_error = [&](std::size_t global, const std::string& code,
+                              const std::string& message, bool sender_fault) {
+        json::object line;
+        line["Index"] = global;
+        line["Error"] = error_to_json(code, message, sender_fault);
+        results[global] = std::move(line);
+        ++failed;
+      };
+      if (!sent) {
+        const auto& error = sent.error();
+        for (auto global : batch)
+          record_error(global, error.code, error.message, error.sender_fault);
+        call_errors.push_back(error);
+      } else {
+        for (const auto& success : sent->successful) {
+          auto global = batch.at(success.index);
+          json::object line;
+          line["Index"] = global;
+          line["MessageId"] = success.message_id;
+          if (success.sequence_number) line["SequenceNumber"] = *success.sequence_number;
+          results[global] = std::move(line);
+        }
+        for (const auto& failure : sent->failed) {
+          record_error(batch.at(failure.index), failure.code, failure.message,
+                       failure.sender_fault);
+        }
+        for (auto global : batch) {  // an entry the answer did not mention was not sent
+          if (!results[global]) {
+            record_error(global, "MissingResult", "the answer did not mention this entry", false);
+          }
+        }
+      }
+      --in_flight;
+      changed.notify_all();
+    });
+  }
+  std::unique_lock lock(mutex);
+  changed.wait(lock, [&] { return in_flight == 0; });
+  print_ready(lock);
+  return failed;
+}
+
+int run_send_batch(const Context& context, const SendBatchOptions& options) {
+  BatchInput input = read_batch_input(std::cin);
+  if (std::cin.bad()) return usage_error("cannot read stdin");
+  if (!input.errors.empty()) return reject_lines(input.errors);
+
+  return with_queue(context, options.queue, [&](const sqs::Queue& queue) {
+    std::vector<LineError> errors;
+    auto batches = plan_and_validate(queue, input, errors);
+    if (!errors.empty()) return reject_lines(errors);
+    // Concurrent batches could reorder a FIFO group: one at a time there.
+    std::size_t concurrency = queue.is_fifo() ? 1 : static_cast<std::size_t>(options.concurrency);
+    std::vector<sqs::Error> call_errors;
+    auto failed = send_batches(queue, input, batches, concurrency, call_errors);
+    for (const auto& error : call_errors) report("send-batch", error);
+    if (failed == 0) return kExitOk;
+    std::cerr << "error: " << failed << " of " << input.messages.size()
+              << " messages were not sent\n";
+    return kExitFailed;
+  });
+}
+
+}  // namespace
+
+void add_send_batch_command(CLI::App& app, Context& context) {
+  auto options = std::make_shared<SendBatchOptions>();
+  auto* command = app.add_subcommand(
+      "send-batch", "Send the messages of stdin (JSON lines) with SendMessageBatch");
+  add_queue_argument(*command, options->queue);
+  command
+      ->add_option("--concurrency", options->concurrency,
+                   "Batches in flight at once on a standard queue (FIFO queues: always 1, to "
+                   "keep each group's order)")
+      ->type_name("N")
+      ->default_val(4)
+      ->check(CLI::Range(1, 64));
+  command->footer(
+      "Input: one JSON object per line, any number of lines:\n"
+      "  {\"Body\":\"text\",                                  (required)\n"
+      "   \"MessageAttributes\":{\"NAME\":{\"DataType\":\"String\",\"StringValue\":\"v\"},\n"
+      "                        \"BLOB\":{\"DataType\":\"Binary\",\"BinaryValue\":\"<base64>\"}},\n"
+      "   \"DelaySeconds\":0, \"GroupId\":\"g\", \"DeduplicationId\":\"d\"}    (optional)\n"
+      "Blank lines are skipped; they are not messages. Messages are numbered from 0 in input "
+      "order (Index).\n\n"
+      "Every line is checked first (JSON, fields, types and every SQS limit): if any is wrong, "
+      "each wrong line is reported on stderr with its line number (counted from 1), nothing is "
+      "sent, and the exit status is 2.\n"
+      "Then the messages go in batches of at most 10 that fit the SQS payload limit, and one "
+      "line per message is printed, in input order:\n"
+      "  {\"Index\":0,\"MessageId\":\"...\"}                 (+\"SequenceNumber\" on a FIFO "
+      "queue)\n"
+      "  {\"Index\":1,\"Error\":{\"Code\":\"...\",\"Message\":\"...\",\"SenderFault\":true}}\n"
+      "The exit status is 1 when any message was not sent.\n\n"
+      "Example:\n"
+      "  printf '%s\\n' '{\"Body\":\"a\"}' '{\"Body\":\"b\",\"DelaySeconds\":10}' | sqsctl "
+      "send-batch orders");
+  command->callback([&context, options] {
+    context.action = [&context, options] { return run_send_batch(context, *options); };
+  });
+}
+
+}  // namespace sqsctl
