@@ -105,6 +105,7 @@ struct CircuitBreakerOptions {
   ExponentialBackOff open_back_off;
 
   // Half-open closes after this many consecutive successful probes (any failure re-opens).
+  // Zero or less: 4 (as in the Go design).
   int half_open_successes = 4;
   // At most this many probe calls at once while half-open; more are refused as if open.
   // Zero: half_open_successes.

@@ -57,39 +57,20 @@ void append_encoded_component(std::string& out, std::string_view raw) {
   }
 }
 
-// -1, 0, 1 comparing ASCII case-insensitively.
-int compare_icase(std::string_view a, std::string_view b) {
-  const std::size_t n = std::min(a.size(), b.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    const char x = ascii_lower(a[i]);
-    const char y = ascii_lower(b[i]);
-    if (x != y) return static_cast<unsigned char>(x) < static_cast<unsigned char>(y) ? -1 : 1;
-  }
-  if (a.size() == b.size()) return 0;
-  return a.size() < b.size() ? -1 : 1;
-}
-
-void append_lower(std::string& out, std::string_view s) {
-  for (char c : s) out.push_back(ascii_lower(c));
-}
-
-// Trimmed, with every run of whitespace (including obs-fold line breaks) collapsed to one space.
+// Trimmed, with every run of whitespace (including obs-fold line breaks) collapsed to one
+// space. Appends whole words: values such as a 1 KB session token go in one copy.
 void append_canonical_value(std::string& out, std::string_view v) {
-  std::size_t b = 0;
-  std::size_t e = v.size();
-  while (b < e && is_space(v[b])) ++b;
-  while (e > b && is_space(v[e - 1])) --e;
-  bool in_space = false;
-  for (std::size_t i = b; i < e; ++i) {
-    if (is_space(v[i])) {
-      in_space = true;
-      continue;
-    }
-    if (in_space) {
-      out.push_back(' ');
-      in_space = false;
-    }
-    out.push_back(v[i]);
+  std::size_t i = 0;
+  bool first = true;
+  while (true) {
+    while (i < v.size() && is_space(v[i])) ++i;
+    if (i == v.size()) return;
+    std::size_t end = i;
+    while (end < v.size() && !is_space(v[end])) ++end;
+    if (!first) out.push_back(' ');
+    out.append(v.data() + i, end - i);
+    first = false;
+    i = end;
   }
 }
 
@@ -189,35 +170,50 @@ void append_canonical_query(std::string& out, std::string_view query) {
 void append_canonical_headers(std::string& out, std::string& signed_headers,
                               std::span<const HeaderView> headers,
                               std::span<const HeaderView> extra) {
-  // SQS requests carry a handful of headers: keep them on the stack.
-  constexpr std::size_t kInline = 24;
-  std::array<HeaderView, kInline> inline_buf;
-  std::vector<HeaderView> heap_buf;
-  HeaderView* list = inline_buf.data();
-  if (headers.size() + extra.size() > kInline) {
-    heap_buf.resize(headers.size() + extra.size());
-    list = heap_buf.data();
+  // SQS requests carry a handful of short headers: names are lower-cased once into a stack
+  // buffer, then sorted and compared as plain bytes.
+  constexpr std::size_t kInlineHeaders = 24;
+  constexpr std::size_t kInlineNameBytes = 512;
+  std::array<HeaderView, kInlineHeaders> inline_list;
+  std::array<char, kInlineNameBytes> inline_names;
+  std::vector<HeaderView> heap_list;
+  std::string heap_names;
+
+  std::size_t name_bytes = 0;
+  for (const HeaderView& h : headers) name_bytes += h.name.size();
+  HeaderView* list = inline_list.data();
+  if (headers.size() + extra.size() > kInlineHeaders) {
+    heap_list.resize(headers.size() + extra.size());
+    list = heap_list.data();
   }
+  char* names = inline_names.data();
+  if (name_bytes > kInlineNameBytes) {
+    heap_names.resize(name_bytes);
+    names = heap_names.data();
+  }
+
   std::size_t n = 0;
   for (const HeaderView& h : headers) {
-    bool replaced = compare_icase(h.name, "authorization") == 0;
-    for (const HeaderView& x : extra) replaced = replaced || compare_icase(h.name, x.name) == 0;
-    if (!replaced) list[n++] = h;
+    for (std::size_t i = 0; i < h.name.size(); ++i) names[i] = ascii_lower(h.name[i]);
+    const std::string_view name(names, h.name.size());
+    names += h.name.size();
+    bool replaced = name == "authorization";
+    for (const HeaderView& x : extra) replaced = replaced || name == x.name;
+    if (!replaced) list[n++] = {name, h.value};
   }
   for (const HeaderView& x : extra) list[n++] = x;
 
-  insertion_sort(list, list + n, [](const HeaderView& a, const HeaderView& b) {
-    return compare_icase(a.name, b.name) < 0;
-  });
+  insertion_sort(list, list + n,
+                 [](const HeaderView& a, const HeaderView& b) { return a.name < b.name; });
 
   for (std::size_t i = 0; i < n;) {
-    append_lower(out, list[i].name);
+    out += list[i].name;
     out.push_back(':');
     if (i != 0) signed_headers.push_back(';');
-    append_lower(signed_headers, list[i].name);
+    signed_headers += list[i].name;
     append_canonical_value(out, list[i].value);
     std::size_t j = i + 1;
-    for (; j < n && compare_icase(list[j].name, list[i].name) == 0; ++j) {
+    for (; j < n && list[j].name == list[i].name; ++j) {
       out.push_back(',');
       append_canonical_value(out, list[j].value);
     }

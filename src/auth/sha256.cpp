@@ -11,8 +11,8 @@ namespace {
 
 constexpr std::size_t kBlockSize = 64;
 
-// Explicit fetch: the implicit form (EVP_sha256() passed to EVP_DigestInit) makes OpenSSL 3
-// look the algorithm up in the provider store on every init.
+// Explicit fetch, once: passing EVP_sha256() makes OpenSSL 3 look the implementation up in the
+// provider store again.
 const EVP_MD* sha256_md() {
   static const EVP_MD* md = [] {
     EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
@@ -22,50 +22,71 @@ const EVP_MD* sha256_md() {
   return md;
 }
 
-// One reusable digest context per thread.
-class ThreadDigest {
- public:
-  ThreadDigest() : ctx_(EVP_MD_CTX_new()) {
-    if (ctx_ == nullptr) throw std::bad_alloc();
-  }
-  ~ThreadDigest() { EVP_MD_CTX_free(ctx_); }
-  ThreadDigest(const ThreadDigest&) = delete;
-  ThreadDigest& operator=(const ThreadDigest&) = delete;
+EVP_MD_CTX* new_ctx() {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (ctx == nullptr) throw std::bad_alloc();
+  return ctx;
+}
 
-  void init() {
-    if (EVP_DigestInit_ex2(ctx_, sha256_md(), nullptr) != 1) throw std::bad_alloc();
+EVP_MD_CTX* new_initialised_ctx() {
+  EVP_MD_CTX* ctx = new_ctx();
+  if (EVP_DigestInit_ex2(ctx, sha256_md(), nullptr) != 1) {
+    EVP_MD_CTX_free(ctx);
+    throw std::bad_alloc();
   }
-  void update(const void* data, std::size_t size) {
-    if (size != 0) EVP_DigestUpdate(ctx_, data, size);
-  }
-  Sha256Digest final() {
-    Sha256Digest out;
-    unsigned int size = 0;
-    EVP_DigestFinal_ex(ctx_, out.data(), &size);
-    return out;
-  }
+  return ctx;
+}
 
- private:
-  EVP_MD_CTX* ctx_;
+void copy_ctx(EVP_MD_CTX* to, const EVP_MD_CTX* from) {
+  if (EVP_MD_CTX_copy_ex(to, from) != 1) throw std::bad_alloc();
+}
+
+void update(EVP_MD_CTX* ctx, const void* data, std::size_t size) {
+  if (size != 0) EVP_DigestUpdate(ctx, data, size);
+}
+
+Sha256Digest finish(EVP_MD_CTX* ctx) {
+  Sha256Digest out;
+  unsigned int size = 0;
+  EVP_DigestFinal_ex(ctx, out.data(), &size);
+  return out;
+}
+
+// Per thread: a context fresh from init (never modified after) and one to hash in.
+struct ThreadContexts {
+  ThreadContexts() : fresh(new_initialised_ctx()), work(new_ctx()) {}
+  ~ThreadContexts() {
+    EVP_MD_CTX_free(fresh);
+    EVP_MD_CTX_free(work);
+  }
+  ThreadContexts(const ThreadContexts&) = delete;
+  ThreadContexts& operator=(const ThreadContexts&) = delete;
+  EVP_MD_CTX* fresh;
+  EVP_MD_CTX* work;
 };
 
-ThreadDigest& thread_digest() {
-  thread_local ThreadDigest digest;
-  return digest;
+ThreadContexts& thread_contexts() {
+  thread_local ThreadContexts contexts;
+  return contexts;
 }
 
 }  // namespace
 
 Sha256Digest sha256(std::string_view data) {
-  ThreadDigest& d = thread_digest();
-  d.init();
-  d.update(data.data(), data.size());
-  return d.final();
+  ThreadContexts& t = thread_contexts();
+  copy_ctx(t.work, t.fresh);
+  update(t.work, data.data(), data.size());
+  return finish(t.work);
 }
 
-Sha256Digest hmac_sha256(std::string_view key, std::string_view data) {
-  // Hand-rolled on the cached digest rather than EVP_MAC / HMAC(), which fetch the HMAC and
-  // digest implementations and allocate three contexts per call.
+HmacSha256Key::HmacSha256Key(std::string_view key)
+    : inner_(new_initialised_ctx()), outer_(nullptr) {
+  try {
+    outer_ = new_initialised_ctx();
+  } catch (...) {
+    EVP_MD_CTX_free(inner_);
+    throw;
+  }
   std::array<unsigned char, kBlockSize> pad{};
   if (key.size() > kBlockSize) {
     const Sha256Digest hashed = sha256(key);
@@ -74,20 +95,25 @@ Sha256Digest hmac_sha256(std::string_view key, std::string_view data) {
     std::memcpy(pad.data(), key.data(), key.size());
   }
   for (auto& b : pad) b ^= 0x36;
-
-  ThreadDigest& d = thread_digest();
-  d.init();
-  d.update(pad.data(), pad.size());
-  d.update(data.data(), data.size());
-  const Sha256Digest inner = d.final();
-
+  update(inner_, pad.data(), pad.size());
   for (auto& b : pad) b ^= 0x36 ^ 0x5c;
-  d.init();
-  d.update(pad.data(), pad.size());
-  d.update(inner.data(), inner.size());
-  Sha256Digest out = d.final();
+  update(outer_, pad.data(), pad.size());
   secure_wipe(pad.data(), pad.size());
-  return out;
+}
+
+HmacSha256Key::~HmacSha256Key() {
+  EVP_MD_CTX_free(inner_);  // frees and cleanses the provider contexts
+  EVP_MD_CTX_free(outer_);
+}
+
+Sha256Digest HmacSha256Key::mac(std::string_view data) const {
+  ThreadContexts& t = thread_contexts();
+  copy_ctx(t.work, inner_);
+  update(t.work, data.data(), data.size());
+  const Sha256Digest inner = finish(t.work);
+  copy_ctx(t.work, outer_);
+  update(t.work, inner.data(), inner.size());
+  return finish(t.work);
 }
 
 void append_hex(std::string& out, const Sha256Digest& digest) {

@@ -1,7 +1,5 @@
 #include "auth/sigv4.hpp"
 
-#include <algorithm>
-
 #include "auth/sha256.hpp"
 
 namespace sqs::auth {
@@ -54,9 +52,11 @@ std::string sha256_hex(std::string_view data) {
   return to_hex(sha256(data));
 }
 
-Signer::Digest Signer::signing_key(const Credentials& credentials, std::string_view date,
-                                   std::string_view region, std::string_view service) {
-  const Digest secret_hash = sha256(credentials.secret_access_key);
+std::shared_ptr<const HmacSha256Key> Signer::signing_key(const Credentials& credentials,
+                                                         std::string_view date,
+                                                         std::string_view region,
+                                                         std::string_view service) {
+  const Sha256Digest secret_hash = sha256(credentials.secret_access_key);
   {
     std::lock_guard lock(mutex_);
     for (const CachedKey& k : cache_) {
@@ -71,11 +71,13 @@ Signer::Digest Signer::signing_key(const Credentials& credentials, std::string_v
   seed.reserve(4 + credentials.secret_access_key.size());
   seed += "AWS4";
   seed += credentials.secret_access_key;
-  Digest key = hmac_sha256(seed, date);
+  Sha256Digest k = hmac_sha256(seed, date);
   secure_wipe(seed.data(), seed.size());
-  key = hmac_sha256(key, region);
-  key = hmac_sha256(key, service);
-  key = hmac_sha256(key, kTerminator);
+  k = hmac_sha256(k, region);
+  k = hmac_sha256(k, service);
+  k = hmac_sha256(k, kTerminator);
+  auto key = std::make_shared<const HmacSha256Key>(k);
+  secure_wipe(k.data(), k.size());
 
   std::lock_guard lock(mutex_);
   // Keys change once a day per (secret, region, service): a small FIFO is plenty.
@@ -143,8 +145,8 @@ SignedHeaders Signer::sign(const SigningInput& in, const Credentials& credential
   sts += '\n';
   append_hex(sts, sha256(cr));
 
-  const Digest key = signing_key(credentials, date, in.region, in.service);
-  out.signature = to_hex(hmac_sha256(key, sts));
+  const auto key = signing_key(credentials, date, in.region, in.service);
+  out.signature = to_hex(key->mac(sts));
   auth += ", Signature=";
   auth += out.signature;
   return out;

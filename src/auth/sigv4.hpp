@@ -1,10 +1,12 @@
 // AWS Signature Version 4 for request headers, as a pure function of the request, the
 // credentials and the time. The derived signing key is cached per (secret, date, region,
-// service) so the hot path is two SHA-256 and one HMAC.
+// service), so the hot path is three SHA-256 (the secret's fingerprint for the cache look-up,
+// the payload, the canonical request) and one HMAC.
 #pragma once
 
 #include <array>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "auth/canonical_request.hpp"
+#include "auth/sha256.hpp"
 #include "sqs/credentials.hpp"
 
 namespace sqs::auth {
@@ -56,14 +59,15 @@ class Signer {
   SignedHeaders sign(const SigningInput& input, const Credentials& credentials);
 
  private:
-  using Digest = std::array<unsigned char, 32>;
   struct CachedKey {
-    Digest secret_hash;  // SHA-256 of the secret: never keep a second copy in clear
+    Sha256Digest secret_hash;  // SHA-256 of the secret: never keep a second copy in clear
     std::string date, region, service;
-    Digest key;
+    // Shared so that a thread still signing with an evicted key keeps it alive.
+    std::shared_ptr<const HmacSha256Key> key;
   };
-  Digest signing_key(const Credentials& credentials, std::string_view date, std::string_view region,
-                     std::string_view service);
+  std::shared_ptr<const HmacSha256Key> signing_key(const Credentials& credentials,
+                                                   std::string_view date, std::string_view region,
+                                                   std::string_view service);
 
   static constexpr std::size_t kMaxCachedKeys = 16;
   std::mutex mutex_;

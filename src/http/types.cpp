@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 namespace sqs::http {
 namespace {
@@ -61,11 +62,22 @@ bool fill(const boost::urls::url_view& u, Endpoint& out, std::string* error) {
   }
   if (out.host.empty()) return fail(error, "missing host in URL " + quoted);
 
+  // Boost.URL 1.81 accepts "http://h:port" (empty port, relative path "port"): refuse it.
+  if (!u.encoded_path().empty() && u.encoded_path().front() != '/') {
+    return fail(error, "malformed URL " + quoted);
+  }
   const std::uint16_t default_port = out.tls ? 443 : 80;
   out.port = default_port;
   if (u.has_port() && !u.port().empty()) {
-    if (u.port_number() == 0) return fail(error, "invalid port in URL " + quoted);
-    out.port = u.port_number();
+    // port_number() wraps values over 65535: parse the digits ourselves.
+    const std::string_view digits = u.port();
+    unsigned long value = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (ec != std::errc() || end != digits.data() + digits.size() || value == 0 ||
+        value > 65535) {
+      return fail(error, "invalid port in URL " + quoted);
+    }
+    out.port = static_cast<std::uint16_t>(value);
   }
   // SigV4 signs the Host header: like every AWS SDK, leave out the scheme's default port.
   out.host_header =

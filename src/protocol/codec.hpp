@@ -58,7 +58,8 @@ Result<Empty> decode(std::string_view body, CancelMessageMoveTaskResult& out);
 Result<Empty> decode(std::string_view body, ListMessageMoveTasksResult& out);
 Result<Empty> decode(std::string_view body, SendMessageResult& out);
 Result<Empty> decode(std::string_view body, SendMessageBatchResult& out);
-Result<Empty> decode(std::string_view body, ReceiveMessageResult& out);  // Binary values decoded from base64
+Result<Empty> decode(std::string_view body,
+                     ReceiveMessageResult& out);  // Binary values decoded from base64
 Result<Empty> decode(std::string_view body, BatchResult& out);
 
 // Convenience: the decoded result as a value.

@@ -29,8 +29,8 @@ constexpr std::array kThrottlingCodes = {
 
 // Transient service-side failures, retried with the short backoff.
 constexpr std::array kTransientCodes = {
-    "RequestTimeout"sv,   "RequestTimeoutException"sv, "PriorRequestNotComplete"sv,
-    "InternalError"sv,    "InternalFailure"sv,         "ServiceUnavailable"sv,
+    "RequestTimeout"sv, "RequestTimeoutException"sv, "PriorRequestNotComplete"sv,
+    "InternalError"sv,  "InternalFailure"sv,         "ServiceUnavailable"sv,
 };
 
 bool contains(const auto& list, std::string_view code) {
@@ -49,9 +49,12 @@ std::string_view sanitize_code(std::string_view type) {
 
 std::string_view code_for_status(int status) {
   switch (status) {
-    case 503: return "ServiceUnavailable";
-    case 429: return "TooManyRequestsException";
-    default: return status >= 500 ? "InternalFailure" : "HttpError";
+    case 503:
+      return "ServiceUnavailable";
+    case 429:
+      return "TooManyRequestsException";
+    default:
+      return status >= 500 ? "InternalFailure" : "HttpError";
   }
 }
 
@@ -118,8 +121,9 @@ Error decode_error(int http_status, std::string_view body, std::string_view quer
   if (e.code.empty()) e.code = e.query_code;
   if (e.code.empty()) e.code.assign(code_for_status(http_status));
   if (e.message.empty()) {
-    e.message = !json && !body.empty() ? excerpt(body)
-                                       : "HTTP " + std::to_string(http_status) + " without a message";
+    e.message = !json && !body.empty()
+                    ? excerpt(body)
+                    : "HTTP " + std::to_string(http_status) + " without a message";
   }
   classify(e);
   return e;

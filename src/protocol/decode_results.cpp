@@ -9,8 +9,8 @@ namespace sqs::protocol {
 namespace {
 
 using detail::decode_object;
-using detail::json::object;
 using detail::Reader;
+using detail::json::object;
 
 void read_message_attributes(const object& o, std::string_view key, MessageAttributes& out,
                              Reader& r) {

@@ -14,7 +14,9 @@ using detail::ObjectWriter;
 
 // Upper bound of the JSON for the quoted, possibly escaped text: exact for the common case of
 // text needing no escapes, so one reservation usually suffices.
-std::size_t text_estimate(std::string_view s) { return s.size() + 8; }
+std::size_t text_estimate(std::string_view s) {
+  return s.size() + 8;
+}
 
 std::size_t attributes_estimate(const MessageAttributes& attributes) {
   std::size_t n = 32;
@@ -25,7 +27,9 @@ std::size_t attributes_estimate(const MessageAttributes& attributes) {
   return n;
 }
 
-void reserve_more(std::string& out, std::size_t more) { out.reserve(out.size() + more); }
+void reserve_more(std::string& out, std::size_t more) {
+  out.reserve(out.size() + more);
+}
 
 void write_optional(ObjectWriter& w, std::string_view key, const std::optional<int>& v) {
   if (v) w.integer(key, *v);

@@ -34,7 +34,8 @@ bool parse_integer(const json::value& v, std::int64_t& out) {
       return true;
     case json::kind::double_: {
       const double d = v.get_double();
-      if (!(d >= -9.2e18 && d <= 9.2e18) || d != static_cast<double>(static_cast<std::int64_t>(d))) {
+      if (!(d >= -9.2e18 && d <= 9.2e18) ||
+          d != static_cast<double>(static_cast<std::int64_t>(d))) {
         return false;
       }
       out = static_cast<std::int64_t>(d);

@@ -1,6 +1,8 @@
 #include "protocol/json_writer.hpp"
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 
 namespace sqs::protocol::detail {
 namespace {
@@ -20,6 +22,35 @@ constexpr std::array<char, 256> make_escape_table() {
 }
 constexpr std::array<char, 256> kEscape = make_escape_table();
 
+// True when one of the 8 bytes may need escaping (a control character, '"' or '\\'): the
+// classic "has zero byte" / "has byte less than" bit tricks. They may report a byte that needs
+// nothing (the caller then checks byte by byte) but never miss one.
+inline bool may_need_escape(std::uint64_t x) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  const std::uint64_t quote = x ^ (kOnes * '"');
+  const std::uint64_t backslash = x ^ (kOnes * '\\');
+  const std::uint64_t control = (x - kOnes * 0x20) & ~x;
+  const std::uint64_t zero_quote = (quote - kOnes) & ~quote;
+  const std::uint64_t zero_backslash = (backslash - kOnes) & ~backslash;
+  return ((control | zero_quote | zero_backslash) & kHigh) != 0;
+}
+
+// The first byte at or after p that needs escaping, or end.
+const char* find_escape(const char* p, const char* const end) {
+  for (;;) {
+    while (end - p >= 8) {
+      std::uint64_t x;
+      std::memcpy(&x, p, 8);
+      if (may_need_escape(x)) break;
+      p += 8;
+    }
+    const char* const stop = end - p >= 8 ? p + 8 : end;
+    while (p != stop && kEscape[static_cast<unsigned char>(*p)] == 0) ++p;
+    if (p != stop || p == end) return p;
+  }
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -29,7 +60,7 @@ void append_json_string(std::string& out, std::string_view s) {
   // Copy runs of plain bytes in one append: message bodies rarely need any escaping.
   while (p != end) {
     const char* run = p;
-    while (p != end && kEscape[static_cast<unsigned char>(*p)] == 0) ++p;
+    p = find_escape(p, end);
     out.append(run, p);
     if (p == end) break;
     const unsigned char c = static_cast<unsigned char>(*p++);

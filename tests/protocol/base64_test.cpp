@@ -20,8 +20,13 @@ bool rejects(std::string_view text) {
 
 TEST(Base64, Rfc4648Vectors) {
   const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
   };
   for (const auto& [plain, encoded] : vectors) {
     EXPECT_EQ(base64_encode(plain), encoded);
@@ -41,16 +46,16 @@ TEST(Base64, AcceptsMissingPadding) {
 }
 
 TEST(Base64, RejectsInvalidInput) {
-  EXPECT_TRUE(rejects("Z"));         // 6 bits cannot end a byte
-  EXPECT_TRUE(rejects("Zm9v\n"));    // whitespace
+  EXPECT_TRUE(rejects("Z"));       // 6 bits cannot end a byte
+  EXPECT_TRUE(rejects("Zm9v\n"));  // whitespace
   EXPECT_TRUE(rejects("Zm 9v"));
   EXPECT_TRUE(rejects("Zm9v!A=="));  // outside the alphabet
   EXPECT_TRUE(rejects("Zg=a"));      // '=' inside
   EXPECT_TRUE(rejects("Z==="));
   EXPECT_TRUE(rejects("Zg==Zg=="));
-  EXPECT_TRUE(rejects("Zm9v="));     // padding where none belongs
+  EXPECT_TRUE(rejects("Zm9v="));  // padding where none belongs
   EXPECT_TRUE(rejects("Zm9vYg="));
-  EXPECT_TRUE(rejects("Zm9v-_"));    // URL-safe alphabet is not SQS's
+  EXPECT_TRUE(rejects("Zm9v-_"));  // URL-safe alphabet is not SQS's
 }
 
 TEST(Base64, RandomBytesRoundTrip) {

@@ -8,7 +8,9 @@
 namespace sqs::test::canned {
 
 // 'a' x 1024; its MD5 is kBenchBodyMd5.
-inline std::string bench_body() { return std::string(1024, 'a'); }
+inline std::string bench_body() {
+  return std::string(1024, 'a');
+}
 inline constexpr std::string_view kBenchBodyMd5 = "c9a34cfc85d982698c6ac89f76071abd";
 
 inline constexpr std::string_view kSendMessage =
@@ -26,8 +28,7 @@ inline constexpr std::string_view kDeleteMessageBatch =
 inline constexpr std::string_view kChangeMessageVisibilityBatch =
     R"json({"Successful":[{"Id":"0"},{"Id":"1"},{"Id":"2"},{"Id":"3"},{"Id":"4"},{"Id":"5"},{"Id":"6"},{"Id":"7"},{"Id":"8"},{"Id":"9"}],"Failed":[]})json";
 
-inline constexpr std::string_view kDeleteMessage =
-    R"json({})json";
+inline constexpr std::string_view kDeleteMessage = R"json({})json";
 
 // The answer as nginx sends it: every "$bench_body" replaced by bench_body().
 inline std::string expand(std::string_view answer) {

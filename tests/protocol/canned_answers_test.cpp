@@ -15,8 +15,8 @@ TEST(CannedAnswers, SendMessage) {
   auto r = decode_as<SendMessageResult>(canned::kSendMessage);
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_EQ(r->message_id, "5fea7756-0ea4-451a-a703-a558b933e274");
-  SendMessageRequest request{"http://127.0.0.1/000000000000/bench", canned::bench_body(), {}, {}, {},
-                             {}, {}};
+  SendMessageRequest request{
+      "http://127.0.0.1/000000000000/bench", canned::bench_body(), {}, {}, {}, {}, {}};
   EXPECT_FALSE(verify(request, *r));
 }
 
@@ -52,7 +52,8 @@ TEST(CannedAnswers, ReceiveMessageTenMessagesOf1KiB) {
 }
 
 TEST(CannedAnswers, BatchAndEmptyAnswers) {
-  for (std::string_view answer : {canned::kDeleteMessageBatch, canned::kChangeMessageVisibilityBatch}) {
+  for (std::string_view answer :
+       {canned::kDeleteMessageBatch, canned::kChangeMessageVisibilityBatch}) {
     auto r = decode_as<BatchResult>(answer);
     ASSERT_TRUE(r) << r.error().to_string();
     EXPECT_EQ(r->successful.size(), 10u);

@@ -32,19 +32,22 @@ TEST(Md5, ThreadsDigestIndependently) {
 }
 
 TEST(Md5OfMessageAttributes, AwsSampleWithStrings) {
-  MessageAttributes a = {{"test_attribute_name_2", MessageAttributeValue::string("test_attribute_value_2")},
-                         {"test_attribute_name_1", MessageAttributeValue::string("test_attribute_value_1")}};
+  MessageAttributes a = {
+      {"test_attribute_name_2", MessageAttributeValue::string("test_attribute_value_2")},
+      {"test_attribute_name_1", MessageAttributeValue::string("test_attribute_value_1")}};
   EXPECT_EQ(md5_of_message_attributes(a), "d53f3b558fe951154770f25cb63dbba9");
 }
 
 TEST(Md5OfMessageAttributes, AwsSampleWithBinary) {
-  MessageAttributes a = {{"test_attribute_name", MessageAttributeValue::binary("test_attribute_value")}};
+  MessageAttributes a = {
+      {"test_attribute_name", MessageAttributeValue::binary("test_attribute_value")}};
   EXPECT_EQ(md5_of_message_attributes(a), "23f6bd27ea87aab7dfeadcc9aebee495");
 }
 
 TEST(Md5OfMessageAttributes, SingleString) {
-  EXPECT_EQ(md5_of_message_attributes({{"SellerName", MessageAttributeValue::string("Example Store")}}),
-            "cd28f3b68aeee4b2eac9c66f2f694b58");
+  EXPECT_EQ(
+      md5_of_message_attributes({{"SellerName", MessageAttributeValue::string("Example Store")}}),
+      "cd28f3b68aeee4b2eac9c66f2f694b58");
 }
 
 TEST(Md5OfMessageAttributes, HandComputedMixedTypes) {
@@ -61,9 +64,10 @@ TEST(Md5OfMessageAttributes, HandComputedMixedTypes) {
 }
 
 TEST(Md5OfMessageAttributes, SystemAttributeTraceHeader) {
-  MessageAttributes a = {{"AWSTraceHeader",
-                          MessageAttributeValue::string(
-                              "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")}};
+  MessageAttributes a = {
+      {"AWSTraceHeader",
+       MessageAttributeValue::string(
+           "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")}};
   EXPECT_EQ(md5_of_message_attributes(a), "5ae4d5d7636402d80f4eb6d213245a88");
 }
 
@@ -76,9 +80,10 @@ SendMessageRequest request_with_everything() {
   r.queue_url = "u";
   r.message_body = "hello";
   r.message_attributes = {{"SellerName", MessageAttributeValue::string("Example Store")}};
-  r.message_system_attributes = {{"AWSTraceHeader",
-                                  MessageAttributeValue::string(
-                                      "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")}};
+  r.message_system_attributes = {
+      {"AWSTraceHeader",
+       MessageAttributeValue::string(
+           "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")}};
   return r;
 }
 
@@ -211,7 +216,8 @@ TEST(VerifyReceive, BodyOnly) {
 
 TEST(VerifyReceive, AttributesWhenReturned) {
   auto m = received();
-  m.message_attributes = {{"test_attribute_name", MessageAttributeValue::binary("test_attribute_value")}};
+  m.message_attributes = {
+      {"test_attribute_name", MessageAttributeValue::binary("test_attribute_value")}};
   EXPECT_TRUE(verify(m)) << "attributes returned without their MD5";
   m.md5_of_message_attributes = "23f6bd27ea87aab7dfeadcc9aebee495";
   EXPECT_FALSE(verify(m));

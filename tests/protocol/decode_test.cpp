@@ -73,7 +73,8 @@ TEST(Decode, ListQueueTags) {
 }
 
 TEST(Decode, ListDeadLetterSourceQueuesUsesLowerCaseMember) {
-  auto r = decoded<ListDeadLetterSourceQueuesResult>(R"({"queueUrls":["s1","s2"],"NextToken":"n"})");
+  auto r =
+      decoded<ListDeadLetterSourceQueuesResult>(R"({"queueUrls":["s1","s2"],"NextToken":"n"})");
   EXPECT_EQ(r.queue_urls, (std::vector<std::string>{"s1", "s2"}));
   EXPECT_EQ(r.next_token, "n");
 }
@@ -88,8 +89,9 @@ TEST(Decode, MessageMoveTasks) {
   EXPECT_EQ(decoded<CancelMessageMoveTaskResult>(R"({"ApproximateNumberOfMessagesMoved":"7"})")
                 .approximate_number_of_messages_moved,
             7);
-  EXPECT_EQ(failure<CancelMessageMoveTaskResult>(R"({"ApproximateNumberOfMessagesMoved":"7x"})").code,
-            "InvalidField");
+  EXPECT_EQ(
+      failure<CancelMessageMoveTaskResult>(R"({"ApproximateNumberOfMessagesMoved":"7x"})").code,
+      "InvalidField");
 
   auto r = decoded<ListMessageMoveTasksResult>(R"({"Results":[
     {"TaskHandle":"h","Status":"RUNNING","SourceArn":"arn:s","DestinationArn":"arn:d",
@@ -188,7 +190,8 @@ TEST(Decode, ReceiveMessageFull) {
   ASSERT_EQ(m.message_attributes.size(), 4u);
   EXPECT_EQ(m.message_attributes.at("s"), MessageAttributeValue::string("v"));
   EXPECT_EQ(m.message_attributes.at("n"), (MessageAttributeValue{"Number.int", "42", {}}));
-  EXPECT_EQ(m.message_attributes.at("b"), MessageAttributeValue::binary(std::string("\x00\xff\x10", 3)));
+  EXPECT_EQ(m.message_attributes.at("b"),
+            MessageAttributeValue::binary(std::string("\x00\xff\x10", 3)));
 }
 
 TEST(Decode, ReceiveMessageEmpty) {

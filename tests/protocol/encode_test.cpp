@@ -30,8 +30,8 @@ TEST(Encode, AppendsToTheCallersBuffer) {
 
 TEST(Encode, CreateQueue) {
   EXPECT_EQ(encoded(CreateQueueRequest{"q", {}, {}}), R"({"QueueName":"q"})");
-  CreateQueueRequest r{"q.fifo", {{"FifoQueue", "true"}, {"VisibilityTimeout", "30"}},
-                       {{"team", "core"}}};
+  CreateQueueRequest r{
+      "q.fifo", {{"FifoQueue", "true"}, {"VisibilityTimeout", "30"}}, {{"team", "core"}}};
   EXPECT_EQ(encoded(r),
             R"({"QueueName":"q.fifo","Attributes":{"FifoQueue":"true","VisibilityTimeout":"30"},)"
             R"("tags":{"team":"core"}})");
@@ -112,12 +112,13 @@ TEST(Encode, SendMessageBatch) {
   full.message_deduplication_id = "d";
   full.message_group_id = "g";
   r.entries.push_back(full);
-  EXPECT_EQ(encoded(r),
-            R"({"QueueUrl":"u","Entries":[{"Id":"0","MessageBody":"a"},)"
-            R"({"Id":"e-1","MessageBody":"b","DelaySeconds":900,)"
-            R"("MessageAttributes":{"k":{"DataType":"Binary","BinaryValue":"aGk="}},)"
-            R"("MessageSystemAttributes":{"AWSTraceHeader":{"DataType":"String","StringValue":"t"}},)"
-            R"("MessageDeduplicationId":"d","MessageGroupId":"g"}]})");
+  EXPECT_EQ(
+      encoded(r),
+      R"({"QueueUrl":"u","Entries":[{"Id":"0","MessageBody":"a"},)"
+      R"({"Id":"e-1","MessageBody":"b","DelaySeconds":900,)"
+      R"("MessageAttributes":{"k":{"DataType":"Binary","BinaryValue":"aGk="}},)"
+      R"("MessageSystemAttributes":{"AWSTraceHeader":{"DataType":"String","StringValue":"t"}},)"
+      R"("MessageDeduplicationId":"d","MessageGroupId":"g"}]})");
   EXPECT_EQ(encoded(SendMessageBatchRequest{"u", {}}), R"({"QueueUrl":"u","Entries":[]})");
 }
 

@@ -9,7 +9,8 @@ namespace {
 
 TEST(DecodeError, NamespacedTypeAndQueryHeader) {
   Error e = decode_error(
-      400, R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."})",
+      400,
+      R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."})",
       "AWS.SimpleQueueService.NonExistentQueue;Sender", "req-1");
   EXPECT_EQ(e.kind, ErrorKind::service);
   EXPECT_EQ(e.code, "QueueDoesNotExist");
@@ -23,7 +24,8 @@ TEST(DecodeError, NamespacedTypeAndQueryHeader) {
 }
 
 TEST(DecodeError, PlainTypeAndCapitalisedMessage) {
-  Error e = decode_error(400, R"({"__type":"InvalidParameterValue","Message":"bad value"})", "", "");
+  Error e =
+      decode_error(400, R"({"__type":"InvalidParameterValue","Message":"bad value"})", "", "");
   EXPECT_EQ(e.code, "InvalidParameterValue");
   EXPECT_EQ(e.query_code, "");
   EXPECT_EQ(e.message, "bad value");
@@ -32,7 +34,8 @@ TEST(DecodeError, PlainTypeAndCapitalisedMessage) {
 
 TEST(DecodeError, TypeWithUriSuffix) {
   Error e = decode_error(
-      400, R"({"__type":"aws.protocoltests#FooError:http://internal.amazon.com/coral/x/","message":"m"})",
+      400,
+      R"({"__type":"aws.protocoltests#FooError:http://internal.amazon.com/coral/x/","message":"m"})",
       "", "");
   EXPECT_EQ(e.code, "FooError");
 }
@@ -102,13 +105,13 @@ TEST(DecodeError, Http429IsThrottling) {
 }
 
 TEST(DecodeError, ThrottlingCodes) {
-  for (const char* code : {"Throttling", "ThrottlingException", "ThrottledException",
-                           "RequestThrottledException", "TooManyRequestsException",
-                           "ProvisionedThroughputExceededException",
-                           "TransactionInProgressException", "RequestLimitExceeded",
-                           "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled",
-                           "SlowDown", "EC2ThrottledException"}) {
-    Error e = decode_error(400, std::string(R"({"__type":"com.amazonaws.sqs#)") + code + "\"}", "", "");
+  for (const char* code :
+       {"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+        "TooManyRequestsException", "ProvisionedThroughputExceededException",
+        "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
+        "LimitExceededException", "RequestThrottled", "SlowDown", "EC2ThrottledException"}) {
+    Error e =
+        decode_error(400, std::string(R"({"__type":"com.amazonaws.sqs#)") + code + "\"}", "", "");
     EXPECT_EQ(e.code, code);
     EXPECT_TRUE(e.throttling) << code;
     EXPECT_TRUE(e.retryable) << code;
@@ -173,8 +176,9 @@ TEST(Classify, ByKind) {
 }
 
 TEST(DecodeError, ToStringCarriesEverything) {
-  Error e = decode_error(400, R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"gone"})",
-                         "AWS.SimpleQueueService.NonExistentQueue;Sender", "abc");
+  Error e =
+      decode_error(400, R"({"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"gone"})",
+                   "AWS.SimpleQueueService.NonExistentQueue;Sender", "abc");
   EXPECT_EQ(e.to_string(), "QueueDoesNotExist: gone (HTTP 400, request id abc)");
 }
 

@@ -66,8 +66,8 @@ TEST(MalformedInput, TruncatedAnswersAreProtocolErrors) {
 
 TEST(MalformedInput, RandomCorruptions) {
   std::mt19937 rng(1234);
-  const char interesting[] = {'{', '}', '[', ']', '"', ',', ':', '\\', 'n', '0', '-', 'e',
-                              '\0', '\x80', '\xff', ' ', 't', 'A', '='};
+  const char interesting[] = {'{', '}', '[',  ']',    '"',    ',', ':', '\\', 'n', '0',
+                              '-', 'e', '\0', '\x80', '\xff', ' ', 't', 'A',  '='};
   for (const std::string& sample : samples()) {
     for (int round = 0; round < 400; ++round) {
       std::string s = sample;
@@ -75,9 +75,15 @@ TEST(MalformedInput, RandomCorruptions) {
       for (int i = 0; i < edits && !s.empty(); ++i) {
         const std::size_t pos = rng() % s.size();
         switch (rng() % 3) {
-          case 0: s[pos] = interesting[rng() % sizeof interesting]; break;
-          case 1: s.erase(pos, 1 + rng() % 8); break;
-          default: s.insert(pos, 1, interesting[rng() % sizeof interesting]); break;
+          case 0:
+            s[pos] = interesting[rng() % sizeof interesting];
+            break;
+          case 1:
+            s.erase(pos, 1 + rng() % 8);
+            break;
+          default:
+            s.insert(pos, 1, interesting[rng() % sizeof interesting]);
+            break;
         }
       }
       decode_everything(s);

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cctype>
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -202,9 +203,11 @@ std::string Reply::serialize() const {
 // ---- the server -------------------------------------------------------------------------------
 
 struct ScriptedHttpServer::State {
+  // Declared first, destroyed last: TLS streams still open in coroutine frames die with `io`.
+  std::optional<asio::ssl::context> tls;
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
-  std::optional<asio::ssl::context> tls;
+  std::uint16_t port = 0;
   std::thread thread;
 
   mutable std::mutex mutex;
@@ -219,9 +222,10 @@ struct ScriptedHttpServer::State {
     return script;
   }
 
-  void record(const ReceivedRequest& request) {
+  void record(ReceivedRequest& request) {
     {
       std::lock_guard lock(mutex);
+      request.index = log.size();
       log.push_back(request);
       requests.fetch_add(1);
     }
@@ -229,7 +233,7 @@ struct ScriptedHttpServer::State {
   }
 
   template <class Stream>
-  asio::awaitable<void> serve(Stream& stream, std::size_t connection) {
+  asio::awaitable<void> serve(Stream& stream, std::size_t connection, std::string sni) {
     std::string buffer;
     char chunk[16 * 1024];
     for (;;) {
@@ -240,10 +244,9 @@ struct ScriptedHttpServer::State {
         buffer.append(chunk, n);
       }
       ReceivedRequest request = parse_head(std::string_view(buffer).substr(0, head_end));
+      const std::string_view length_field = request.header("Content-Length");
       const std::size_t length =
-          static_cast<std::size_t>(std::stoull(std::string(request.header("Content-Length")).empty()
-                                                   ? std::string("0")
-                                                   : std::string(request.header("Content-Length"))));
+          length_field.empty() ? 0 : std::stoull(std::string(length_field));
       const std::size_t total = head_end + 4 + length;
       while (buffer.size() < total) {
         const std::size_t n =
@@ -253,10 +256,7 @@ struct ScriptedHttpServer::State {
       request.body = buffer.substr(head_end + 4, length);
       buffer.erase(0, total);
       request.connection = connection;
-      {
-        std::lock_guard lock(mutex);
-        request.index = log.size();
-      }
+      request.tls_server_name = sni;
       record(request);
 
       const Reply reply = current_script()(request);
@@ -288,9 +288,11 @@ struct ScriptedHttpServer::State {
       if (tls) {
         asio::ssl::stream<tcp::socket> stream(std::move(socket), *tls);
         co_await stream.async_handshake(asio::ssl::stream_base::server, asio::use_awaitable);
-        co_await serve(stream, connection);
+        const char* sni =
+            ::SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
+        co_await serve(stream, connection, sni ? sni : "");
       } else {
-        co_await serve(socket, connection);
+        co_await serve(socket, connection, "");
       }
     } catch (const std::exception&) {
       // The client went away, or sent something this test server does not parse: drop it.
@@ -323,6 +325,7 @@ ScriptedHttpServer::ScriptedHttpServer(Script script, Options options)
   state_->acceptor.set_option(tcp::acceptor::reuse_address(true));
   state_->acceptor.bind(local);
   state_->acceptor.listen();
+  state_->port = state_->acceptor.local_endpoint().port();
   asio::co_spawn(state_->io, state_->accept_loop(), [](std::exception_ptr) {});
   state_->thread = std::thread([state = state_.get()] { state->io.run(); });
 }
@@ -332,7 +335,7 @@ ScriptedHttpServer::~ScriptedHttpServer() {
   state_->thread.join();
 }
 
-std::uint16_t ScriptedHttpServer::port() const { return state_->acceptor.local_endpoint().port(); }
+std::uint16_t ScriptedHttpServer::port() const { return state_->port; }
 
 std::string ScriptedHttpServer::endpoint() const {
   return std::string(state_->tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port());

@@ -15,8 +15,8 @@ inline constexpr const char* kDescription =
 // Puts the commands of the help in two groups, in the order a user needs them.
 void group_commands(CLI::App& app);
 
-inline constexpr const char *kTopLevelFooter =
-    R"(QUEUE is a queue URL (http://... or https://...) or a queue name (looked up with GetQueueUrl).
+inline constexpr const char* kTopLevelFooter =
+    R"HELP(QUEUE is a queue URL (http://... or https://...) or a queue name (looked up with GetQueueUrl).
 Global options go before the command: sqsctl --region eu-west-1 list-queues
 
 Configuration, as in every AWS SDK:
@@ -33,27 +33,22 @@ Output: one compact JSON object per line where there is JSON; message attribute 
 Exit status:
   0  success
   1  the service, the network or a deadline failed; stderr says
-     "error: CODE: message (HTTP n, request id x)" 2 bad usage,
-                            invalid input or configuration(e.g.no region)
-    : nothing was sent
+     "error: CODE: message (HTTP n, request id x)"
+  2  bad usage, invalid input or configuration (e.g. no region): nothing was sent
 
-      Examples : export AWS_REGION = us - east - 1 sqsctl create - queue orders sqsctl create
-                                     - queue orders.fifo-- attribute ContentBasedDeduplication =
-                                         true sqsctl send orders-- body
-                            'hello' --attribute priority =
-                                Number : 5 sqsctl send orders.fifo-- body 'step 1' --group
-                                    - id customer - 42 printf '%s\n' '{"Body":"a"}' '{"Body":"b"}' |
-                                sqsctl send - batch orders sqsctl receive orders-- max 10 --wait
-                                        - seconds 20 --message - attribute
-                                        - names All sqsctl receive orders-- count 100 --wait
-                                        - seconds 2 --delete >
-                                    drained.jsonl sqsctl get -
-                                        attributes orders ApproximateNumberOfMessages sqsctl
-                                        -- endpoint http
-    :  // localhost:4566 list-queues --prefix ord
-       sqsctl delete -
-       queue orders
+Examples:
+  export AWS_REGION=us-east-1
+  sqsctl create-queue orders
+  sqsctl create-queue orders.fifo --attribute ContentBasedDeduplication=true
+  sqsctl send orders --body 'hello' --attribute priority=Number:5
+  sqsctl send orders.fifo --body 'step 1' --group-id customer-42
+  printf '%s\n' '{"Body":"a"}' '{"Body":"b"}' | sqsctl send-batch orders
+  sqsctl receive orders --max 10 --wait-seconds 20 --message-attribute-names All
+  sqsctl receive orders --count 100 --wait-seconds 2 --delete > drained.jsonl
+  sqsctl get-attributes orders ApproximateNumberOfMessages
+  sqsctl --endpoint http://localhost:4566 list-queues --prefix ord
+  sqsctl delete-queue orders
 
-       Run 'sqsctl COMMAND --help' for the options of a command.) ";
+Run 'sqsctl COMMAND --help' for the options of a command.)HELP";
 
 }  // namespace sqsctl
