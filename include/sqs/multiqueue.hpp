@@ -83,9 +83,10 @@ class Executor {
   void start_run(detail::UniqueFunction<void(const Queue&, detail::UniqueFunction<void(Result<R>)>)> start,
                  detail::UniqueFunction<void(Result<R>)> done) const;
 
- private:
-  friend class Dispatcher;
+  // Internal: executors come from a Dispatcher.
   explicit Executor(std::shared_ptr<detail::QueueSlot> slot) noexcept : slot_(std::move(slot)) {}
+
+ private:
   std::shared_ptr<detail::QueueSlot> slot_;
 };
 

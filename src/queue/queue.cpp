@@ -1,10 +1,9 @@
 #include "sqs/queue.hpp"
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
 
 #include "client/validation.hpp"
+#include "queue/sync_wait.hpp"
 
 namespace sqs {
 namespace {
@@ -32,26 +31,6 @@ std::size_t index_of(const std::string& id) {
   for (char c : id) n = n * 10 + static_cast<std::size_t>(c - '0');
   return n;
 }
-
-// Completes a sync call: blocks the calling thread until the async form is done.
-template <class R>
-struct Waiter {
-  std::mutex m;
-  std::condition_variable cv;
-  std::optional<Result<R>> result;
-  detail::UniqueFunction<void(Result<R>)> handler() {
-    return [this](Result<R> r) {
-      std::lock_guard<std::mutex> lock(m);
-      result.emplace(std::move(r));
-      cv.notify_one();
-    };
-  }
-  Result<R> wait() {
-    std::unique_lock<std::mutex> lock(m);
-    cv.wait(lock, [&] { return result.has_value(); });
-    return std::move(*result);
-  }
-};
 
 template <class In, class Out, class Map>
 detail::UniqueFunction<void(Result<In>)> mapped(detail::UniqueFunction<void(Result<Out>)> done,
@@ -282,14 +261,7 @@ void Queue::start_set_attributes(StringMap attributes, EmptyHandler done) const 
 
 template <class R, class Start>
 Result<R> Queue::block(Start&& start) const {
-  if (client_.in_event_loop_thread()) {
-    return Error::make(ErrorKind::configuration, "WouldDeadlock",
-                       "a synchronous call was made on the client's own event-loop thread; use "
-                       "the async form there");
-  }
-  Waiter<R> waiter;
-  start(waiter.handler());
-  return waiter.wait();
+  return detail::sync_wait<R>(client_, std::forward<Start>(start));
 }
 
 Result<SendMessageResult> Queue::send(std::string body, const SendOptions& options) const {

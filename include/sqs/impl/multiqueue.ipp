@@ -1,0 +1,114 @@
+// Template members of sqs::Executor and sqs::Dispatcher (included by multiqueue.hpp).
+#pragma once
+
+namespace sqs {
+
+template <class R>
+void Executor::start_run(
+    detail::UniqueFunction<void(const Queue&, detail::UniqueFunction<void(Result<R>)>)> start,
+    detail::UniqueFunction<void(Result<R>)> done) const {
+  CircuitBreaker& b = breaker();
+  auto permit = b.ready();
+  if (!permit) {
+    // Fails fast, without touching the network; completed on the client's executor.
+    queue().client().defer([done = std::move(done), e = b.refusal(permit)]() mutable {
+      done(std::move(e));
+    });
+    return;
+  }
+  // The slot (and so the breaker) lives as long as this callback; the permit is declared after
+  // it, so an abandoned callback reports "ignore" to a breaker that still exists.
+  start(queue(), [slot = slot_, permit = std::move(permit), done = std::move(done)](
+                     Result<R> r) mutable {
+    Executor(slot).breaker().done(std::move(permit), r);
+    done(std::move(r));
+  });
+}
+
+template <class R, class Start, class Token>
+auto Executor::async_run(Start&& start, Token&& token) const {
+  return boost::asio::async_initiate<Token, void(Result<R>)>(
+      [this](auto handler, auto start_fn) {
+        start_run<R>(std::move(start_fn),
+                     detail::bind_handler<R>(std::move(handler), queue().client().get_executor()));
+      },
+      token, std::forward<Start>(start));
+}
+
+template <class Token>
+auto Executor::async_send(std::string body, const SendOptions& options, Token&& token) const {
+  return async_run<SendMessageResult>(
+      [body = std::move(body), options](const Queue& q, Queue::SendHandler done) mutable {
+        q.start_send(std::move(body), options, std::move(done));
+      },
+      std::forward<Token>(token));
+}
+template <class Token>
+auto Executor::async_send_batch(const std::vector<OutgoingMessage>& messages, Token&& token) const {
+  return async_run<BatchSendResult>(
+      [messages](const Queue& q, Queue::BatchSendHandler done) {
+        q.start_send_batch(messages, std::move(done));
+      },
+      std::forward<Token>(token));
+}
+template <class Token>
+auto Executor::async_receive(const ReceiveOptions& options, Token&& token) const {
+  return async_run<std::vector<Message>>(
+      [options](const Queue& q, Queue::ReceiveHandler done) {
+        q.start_receive(options, std::move(done));
+      },
+      std::forward<Token>(token));
+}
+template <class Token>
+auto Executor::async_delete_message(std::string receipt_handle, Token&& token) const {
+  return async_run<Empty>(
+      [rh = std::move(receipt_handle)](const Queue& q, Queue::EmptyHandler done) mutable {
+        q.start_delete_message(std::move(rh), std::move(done));
+      },
+      std::forward<Token>(token));
+}
+template <class Token>
+auto Executor::async_delete_batch(const std::vector<std::string>& receipt_handles,
+                                  Token&& token) const {
+  return async_run<BatchOutcome>(
+      [receipt_handles](const Queue& q, Queue::BatchOutcomeHandler done) {
+        q.start_delete_batch(receipt_handles, std::move(done));
+      },
+      std::forward<Token>(token));
+}
+template <class Token>
+auto Executor::async_change_visibility(std::string receipt_handle, int visibility_timeout,
+                                       Token&& token) const {
+  return async_run<Empty>(
+      [rh = std::move(receipt_handle), visibility_timeout](const Queue& q,
+                                                           Queue::EmptyHandler done) mutable {
+        q.start_change_visibility(std::move(rh), visibility_timeout, std::move(done));
+      },
+      std::forward<Token>(token));
+}
+
+template <class Token>
+auto Dispatcher::async_send(std::string body, const SendOptions& options,
+                            const FailoverOptions& failover, Token&& token) const {
+  return boost::asio::async_initiate<Token, void(Result<FailoverSendResult>)>(
+      [this](auto handler, std::string b, SendOptions o, FailoverOptions f) {
+        start_send(std::move(b), std::move(o), f,
+                   detail::bind_handler<FailoverSendResult>(std::move(handler),
+                                                            executor(0).queue().client().get_executor()));
+      },
+      token, std::move(body), options, failover);
+}
+
+template <class Token>
+auto Dispatcher::async_send_batch(const std::vector<OutgoingMessage>& messages,
+                                  const FailoverOptions& failover, Token&& token) const {
+  return boost::asio::async_initiate<Token, void(Result<FailoverBatchResult>)>(
+      [this](auto handler, std::vector<OutgoingMessage> m, FailoverOptions f) {
+        start_send_batch(std::move(m), f,
+                         detail::bind_handler<FailoverBatchResult>(
+                             std::move(handler), executor(0).queue().client().get_executor()));
+      },
+      token, messages, failover);
+}
+
+}  // namespace sqs
