@@ -32,7 +32,9 @@ Dispatch& one_queue() {
   return d;
 }
 
-sqs::Result<int> no_op() { return 1; }
+sqs::Result<int> no_op() {
+  return 1;
+}
 
 void BM_RrThenBreakerRun(benchmark::State& state) {
   auto& d = three_queues();

@@ -82,7 +82,7 @@ struct ExponentialBackOff {
 struct SlidingWindow {
   enum class Kind : std::uint8_t { none, count, time };
   Kind kind = Kind::none;
-  std::size_t calls = 100;                            // Kind::count: the last `calls` calls
+  std::size_t calls = 100;                                   // Kind::count: the last `calls` calls
   std::chrono::nanoseconds span = std::chrono::seconds(10);  // Kind::time: the last `span`...
   std::size_t buckets = 10;  // ...in `buckets` steps: calls leave the window span/buckets at a time
 
@@ -130,8 +130,8 @@ struct CircuitBreakerOptions {
 
   // Called on every state change with (from, to): outside the breaker's lock (it may call the
   // breaker, or anything else), one at a time, in the order the changes happened. It may run
-  // on the timer thread, or on whichever thread caused the change. It must not throw, and must
-  // not destroy the breaker.
+  // on the timer thread, or on whichever thread caused the change. Keep it short (on the timer
+  // thread it delays every other breaker's timer); it must not throw, nor destroy the breaker.
   std::function<void(CircuitState from, CircuitState to)> on_state_change;
 
   // Time source and timer. Empty: Clock::system().
@@ -164,7 +164,7 @@ struct CircuitBreakerMetrics {
   bool forced = false;  // held in `state` by force_open() / force_closed()
   CircuitBreakerCounters counters;
   std::uint64_t transitions = 0;
-  Clock::time_point last_transition{};  // creation time while transitions == 0
+  Clock::time_point last_transition{};            // creation time while transitions == 0
   std::optional<Clock::time_point> half_open_at;  // when open and not forced
   std::chrono::nanoseconds last_open_timeout{0};  // length chosen for the last open period
   int probes_in_flight = 0;
@@ -298,7 +298,7 @@ class CircuitBreaker {
   void deliver_hooks() noexcept;
 
   alignas(64) std::atomic<std::uint64_t> word_{0};  // read by every ready(): own cache line
-  bool timed_ = false;  // permits need a start time (slow-call rule)
+  bool timed_ = false;                              // permits need a start time (slow-call rule)
   std::unique_ptr<Core> core_;
 };
 

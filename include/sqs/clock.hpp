@@ -82,6 +82,11 @@ class Clock {
 
   virtual time_point now() const noexcept = 0;
 
+  // A cheaper reading that may lag now() by a few milliseconds (never run ahead of it), for
+  // bookkeeping where that does not matter, such as the breaker's counter intervals: it is
+  // read on every call. Default: now().
+  virtual time_point coarse_now() const noexcept { return now(); }
+
   // Runs `callback` once, at `when` or as soon as possible after it (at once if it is past).
   // Never runs it on the calling thread before schedule() returns, so the caller may hold
   // its own locks while scheduling. Callbacks due at the same time run in scheduling order.
@@ -107,6 +112,9 @@ class SystemClock final : public Clock {
   ~SystemClock() override;
 
   time_point now() const noexcept override { return std::chrono::steady_clock::now(); }
+  // CLOCK_MONOTONIC_COARSE where there is one (Linux): a few ns instead of tens, to within a
+  // scheduler tick.
+  time_point coarse_now() const noexcept override;
   TimerHandle schedule(time_point when, std::function<void()> callback) override;
 
   // Introspection, for tests and diagnostics.

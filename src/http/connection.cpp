@@ -112,6 +112,9 @@ void Connection::on_connected(error_code ec) {
   }
   error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);  // small requests: never wait for Nagle
+  // The synchronous write in send_request must never block the event loop: would_block instead.
+  socket_.non_blocking(true, ec);
+  if (ec) return fail(ec);
   if (!origin_.tls) {
     state_ = State::busy;
     arm(exchange_.deadline);
@@ -139,22 +142,37 @@ void Connection::on_handshake(error_code ec) {
 void Connection::send_request() {
   Exchange& ex = exchange_;
   ex.head.resize(ex.head_size);  // drop a body coalesced by an earlier attempt
-  auto on_written = [self = shared_from_this()](error_code ec, std::size_t) {
+  auto written = [self = shared_from_this()](error_code ec, std::size_t) {
     self->on_written(ec);
   };
   if (tls_) {
     if (!ex.body.empty() && ex.body.size() <= kCoalesceBodyLimit) {
       ex.head.append(ex.body);
-      asio::async_write(*tls_, asio::buffer(ex.head), std::move(on_written));
+      asio::async_write(*tls_, asio::buffer(ex.head), std::move(written));
     } else {
       const std::array<asio::const_buffer, 2> buffers{asio::buffer(ex.head),
                                                       asio::buffer(ex.body)};
-      asio::async_write(*tls_, buffers, std::move(on_written));
+      asio::async_write(*tls_, buffers, std::move(written));
     }
     return;
   }
-  const std::array<asio::const_buffer, 2> buffers{asio::buffer(ex.head), asio::buffer(ex.body)};
-  asio::async_write(socket_, buffers, std::move(on_written));
+  // Plain TCP: the socket buffer almost always takes a whole request at once, so write now (one
+  // writev) and skip a trip through the scheduler; finish asynchronously only what is left.
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(ex.head), asio::buffer(ex.body)};
+  error_code ec;
+  std::size_t sent = socket_.write_some(buffers, ec);
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+    // Reported later: this may run inside async_send, which never completes inline.
+    asio::post(core_->executor(), [self = shared_from_this(), ec]() { self->on_written(ec); });
+    return;
+  }
+  if (sent == ex.head.size() + ex.body.size()) return on_written({});
+  for (auto& buffer : buffers) {
+    const std::size_t skip = std::min(sent, buffer.size());
+    buffer += skip;
+    sent -= skip;
+  }
+  asio::async_write(socket_, buffers, std::move(written));
 }
 
 void Connection::on_written(error_code ec) {
@@ -164,7 +182,7 @@ void Connection::on_written(error_code ec) {
   read_some();
 }
 
-void Connection::read_some() {
+asio::mutable_buffer Connection::read_space() {
   // Keep the unparsed tail at the front; grow when a read filled the whole free space (a large
   // answer), up to a bound (the parser limits headers anyway).
   if (read_begin_ == read_end_) {
@@ -182,16 +200,24 @@ void Connection::read_some() {
     read_buffer_ = std::move(grown);
     read_capacity_ = capacity;
   }
-  const auto space = asio::buffer(read_buffer_.get() + read_end_, read_capacity_ - read_end_);
-  with_stream([&](auto& stream) {
-    stream.async_read_some(space, [self = shared_from_this()](error_code ec, std::size_t n) {
-      self->on_read(ec, n);
-    });
-  });
+  return asio::buffer(read_buffer_.get() + read_end_, read_capacity_ - read_end_);
 }
 
-void Connection::on_read(error_code ec, std::size_t bytes) {
-  if (state_ != State::busy) return;
+void Connection::read_some() {
+  // No wait-then-read: Asio remembers that the last read drained the socket and queues this one
+  // for epoll without trying it first, so an answer costs one epoll_wait and one recv.
+  auto on_read = [self = shared_from_this()](error_code ec, std::size_t n) {
+    if (!self->consume(ec, n)) self->read_some();
+  };
+  if (tls_) {
+    tls_->async_read_some(read_space(), std::move(on_read));
+  } else {
+    socket_.async_read_some(read_space(), std::move(on_read));
+  }
+}
+
+bool Connection::consume(error_code ec, std::size_t bytes) {
+  if (state_ != State::busy) return true;
   if (bytes > 0) {
     const bool filled = read_end_ + bytes == read_capacity_;
     read_end_ += bytes;
@@ -199,8 +225,14 @@ void Connection::on_read(error_code ec, std::size_t bytes) {
     error_code parse_ec;
     read_begin_ += reader_.feed(read_buffer_.get() + read_begin_, read_end_ - read_begin_,
                                 parse_ec);
-    if (parse_ec) return fail(parse_ec);
-    if (reader_.done()) return finish();
+    if (parse_ec) {
+      fail(parse_ec);
+      return true;
+    }
+    if (reader_.done()) {
+      finish();
+      return true;
+    }
     if (filled && read_capacity_ < kReadBufferMaxGrowth) grow_read_buffer_ = true;
   }
   if (ec) {
@@ -208,12 +240,17 @@ void Connection::on_read(error_code ec, std::size_t bytes) {
       // A body delimited by the end of the connection, or an answer cut short.
       error_code eof_ec;
       reader_.feed_eof(eof_ec);
-      if (!eof_ec && reader_.done()) return finish();
-      return fail(eof_ec ? eof_ec : ec);
+      if (!eof_ec && reader_.done()) {
+        finish();
+      } else {
+        fail(eof_ec ? eof_ec : ec);
+      }
+      return true;
     }
-    return fail(ec);
+    fail(ec);
+    return true;
   }
-  read_some();
+  return false;
 }
 
 void Connection::finish() {

@@ -62,15 +62,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   enum class State { connecting, busy, idle, closed };
   using tcp = boost::asio::ip::tcp;
 
-  template <class F>
-  void with_stream(F&& f) {
-    if (tls_) {
-      f(*tls_);
-    } else {
-      f(socket_);
-    }
-  }
-
   void connect();
   void on_resolved(boost::system::error_code ec, const tcp::resolver::results_type& results);
   void connect_to_addresses();
@@ -78,8 +69,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_handshake(boost::system::error_code ec);
   void send_request();
   void on_written(boost::system::error_code ec);
+  boost::asio::mutable_buffer read_space();
   void read_some();
-  void on_read(boost::system::error_code ec, std::size_t bytes);
+  // Takes the result of one read; true when the exchange is over (completed or failed), after
+  // which nothing of this connection may be touched by the caller but through its own `self`.
+  bool consume(boost::system::error_code ec, std::size_t bytes);
   void finish();
   void fail(boost::system::error_code ec);
   void complete(boost::system::error_code ec);  // calls the handler now, after closing

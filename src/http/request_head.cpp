@@ -1,29 +1,37 @@
 // See request_head.hpp.
 #include "http/request_head.hpp"
 
+#include <array>
 #include <charconv>
 #include <cstring>
 
 namespace sqs::http {
 namespace {
 
-// RFC 9110 token characters (method and field names).
+// RFC 9110 token characters (method and field names), as a table: one load per character.
+constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
 bool is_token(std::string_view s) {
   if (s.empty()) return false;
   for (unsigned char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-    if (!ok || c == 0) return false;
+    if (!kTokenChars[c]) return false;
   }
   return true;
 }
 
-// A field value or target may hold anything but the bytes that end a line.
+// A field value or target may hold anything but the bytes that end a line. memchr is
+// vectorised: three passes over a 200-byte Authorization value cost less than one byte loop.
 bool is_line_safe(std::string_view s) {
-  for (char c : s) {
-    if (c == '\r' || c == '\n' || c == '\0') return false;
-  }
-  return true;
+  return std::memchr(s.data(), '\r', s.size()) == nullptr &&
+         std::memchr(s.data(), '\n', s.size()) == nullptr &&
+         std::memchr(s.data(), '\0', s.size()) == nullptr;
 }
 
 bool iequals_lower(std::string_view s, std::string_view lower) {

@@ -121,7 +121,7 @@ class Selector {
 
   const std::vector<std::uint32_t> weights_;
   mutable std::mutex mutex_;
-  std::vector<bool> available_;                                        // guarded by mutex_
+  std::vector<bool> available_;                                             // guarded by mutex_
   std::map<std::vector<bool>, std::unique_ptr<const Snapshot>> snapshots_;  // guarded by mutex_
   std::atomic<const Snapshot*> current_{nullptr};
   alignas(64) mutable std::atomic<std::uint64_t> random_state_;

@@ -32,18 +32,24 @@ std::uint64_t jitter_seed(const CircuitBreakerOptions& options) {
 
 std::string_view to_string(CircuitState state) noexcept {
   switch (state) {
-    case CircuitState::closed: return "closed";
-    case CircuitState::open: return "open";
-    case CircuitState::half_open: return "half-open";
+    case CircuitState::closed:
+      return "closed";
+    case CircuitState::open:
+      return "open";
+    case CircuitState::half_open:
+      return "half-open";
   }
   return "unknown";
 }
 
 std::string_view to_string(CallOutcome outcome) noexcept {
   switch (outcome) {
-    case CallOutcome::success: return "success";
-    case CallOutcome::failure: return "failure";
-    case CallOutcome::ignore: return "ignore";
+    case CallOutcome::success:
+      return "success";
+    case CallOutcome::failure:
+      return "failure";
+    case CallOutcome::ignore:
+      return "ignore";
   }
   return "unknown";
 }
@@ -138,8 +144,8 @@ struct CircuitBreaker::Core {
           last_open_timeout = back_off.next();
           half_open_at = now + last_open_timeout;
           CircuitBreaker* breaker = &self;
-          timers.push_back(clock->schedule(
-              *half_open_at, [breaker, e = epoch] { breaker->on_open_timer(e); }));
+          timers.push_back(
+              clock->schedule(*half_open_at, [breaker, e = epoch] { breaker->on_open_timer(e); }));
         }
         break;
       case CircuitState::half_open:
@@ -273,7 +279,11 @@ void CircuitBreaker::done(Permit&& permit, CallOutcome outcome) noexcept {
   permit.breaker_ = nullptr;
   Core& c = *core_;
   Clock::time_point now{};
-  if (c.needs_now) now = c.clock->now();
+  if (c.slow.count() > 0) {
+    now = c.clock->now();  // a call's duration needs the precise clock
+  } else if (c.needs_now) {
+    now = c.clock->coarse_now();  // intervals and windows are fine to a few ms
+  }
   bool was_slow = false;
   if (outcome == CallOutcome::success && c.slow.count() > 0 && now - permit.start_ > c.slow) {
     outcome = CallOutcome::failure;
@@ -301,9 +311,8 @@ CallOutcome CircuitBreaker::classify(const Error& error) const {
 
 Error CircuitBreaker::refusal(const Permit& refused) const {
   return Error::make(ErrorKind::circuit_open, std::string(kCircuitOpenCode),
-                     refused.refused_half_open_
-                         ? "circuit breaker half-open: probe limit reached"
-                         : "circuit breaker open");
+                     refused.refused_half_open_ ? "circuit breaker half-open: probe limit reached"
+                                                : "circuit breaker open");
 }
 
 void CircuitBreaker::on_open_timer(std::uint64_t epoch) noexcept {

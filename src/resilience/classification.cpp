@@ -36,16 +36,26 @@ constexpr std::array<std::string_view, 24> kUnusable = {
     "KmsAccessDenied", "KmsDisabled", "KmsInvalidKeyUsage", "KmsInvalidState", "KmsNotFound",
     "KmsOptInRequired", "KMS.AccessDeniedException"};
 
-constexpr std::array<std::string_view, 14> kThrottling = {
-    "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-    "TooManyRequestsException", "ProvisionedThroughputExceededException",
-    "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-    "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
-    "KmsThrottled"};
+constexpr std::array<std::string_view, 14> kThrottling = {"Throttling",
+                                                          "ThrottlingException",
+                                                          "ThrottledException",
+                                                          "RequestThrottledException",
+                                                          "TooManyRequestsException",
+                                                          "ProvisionedThroughputExceededException",
+                                                          "TransactionInProgressException",
+                                                          "RequestLimitExceeded",
+                                                          "BandwidthLimitExceeded",
+                                                          "LimitExceededException",
+                                                          "RequestThrottled",
+                                                          "SlowDown",
+                                                          "PriorRequestNotComplete",
+                                                          "KmsThrottled"};
 
 }  // namespace
 
-bool makes_queue_unusable(const Error& error) noexcept { return one_of(error, kUnusable); }
+bool makes_queue_unusable(const Error& error) noexcept {
+  return one_of(error, kUnusable);
+}
 
 bool is_throttling_error(const Error& error) noexcept {
   return error.throttling || error.http_status == 429 || one_of(error, kThrottling);

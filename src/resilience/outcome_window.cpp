@@ -10,8 +10,8 @@ OutcomeWindow::OutcomeWindow(const SlidingWindow& config) : kind_(config.kind) {
   } else if (kind_ == SlidingWindow::Kind::time) {
     const std::size_t count = std::max<std::size_t>(config.buckets, 1);
     buckets_.assign(count, {});
-    bucket_span_ = std::max(config.span / static_cast<std::int64_t>(count),
-                            std::chrono::nanoseconds(1));
+    bucket_span_ =
+        std::max(config.span / static_cast<std::int64_t>(count), std::chrono::nanoseconds(1));
   }
 }
 
@@ -55,7 +55,8 @@ void OutcomeWindow::add(bool failure, Clock::time_point now) noexcept {
     }
     case SlidingWindow::Kind::time: {
       expire(now);
-      Bucket& b = buckets_[static_cast<std::size_t>(head_ % static_cast<std::int64_t>(buckets_.size()))];
+      Bucket& b =
+          buckets_[static_cast<std::size_t>(head_ % static_cast<std::int64_t>(buckets_.size()))];
       (failure ? b.failures : b.successes) += 1;
       break;
     }

@@ -1,11 +1,11 @@
-// A test-and-test-and-set lock for the breaker's few-nanosecond critical sections. With two
-// threads recording outcomes at once, std::mutex sends the loser to sleep in the kernel
-// (microseconds); spinning for the holder to finish costs tens of nanoseconds. A holder that
-// got preempted is waited for by yielding, not by burning the core.
+// The lock of the breaker's few-nanosecond critical sections: spin briefly, then sleep.
+// std::mutex sends a thread that finds it taken straight to sleep in the kernel (microseconds
+// to wake); the holder is nearly always done within tens of nanoseconds, so spinning first is
+// far cheaper. If the holder was preempted, the waiter sleeps on a futex (std::atomic::wait)
+// rather than burning the core, and unlock() wakes it — only then paying for a system call.
 #pragma once
 
 #include <atomic>
-#include <thread>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -16,25 +16,43 @@ namespace sqs::detail {
 class SpinLock {
  public:
   void lock() noexcept {
-    for (;;) {
-      if (!locked_.exchange(true, std::memory_order_acquire)) return;
-      for (int spins = 0; locked_.load(std::memory_order_relaxed); ++spins) {
-        if (spins < kSpinsBeforeYield) {
-          pause();
-        } else {
-          std::this_thread::yield();
-        }
+    int expected = kFree;
+    if (state_.compare_exchange_strong(expected, kLocked, std::memory_order_acquire,
+                                       std::memory_order_relaxed)) {
+      return;
+    }
+    for (int i = 0; i < kSpins; ++i) {
+      pause();
+      expected = kFree;
+      if (state_.load(std::memory_order_relaxed) == kFree &&
+          state_.compare_exchange_weak(expected, kLocked, std::memory_order_acquire,
+                                       std::memory_order_relaxed)) {
+        return;
       }
     }
+    // Announce a sleeper (so unlock() wakes someone), then sleep until the lock is free. Having
+    // marked the lock kContended, we keep it so: another sleeper may remain.
+    while (state_.exchange(kContended, std::memory_order_acquire) != kFree) {
+      state_.wait(kContended, std::memory_order_relaxed);
+    }
   }
+
   bool try_lock() noexcept {
-    return !locked_.load(std::memory_order_relaxed) &&
-           !locked_.exchange(true, std::memory_order_acquire);
+    int expected = kFree;
+    return state_.compare_exchange_strong(expected, kLocked, std::memory_order_acquire,
+                                          std::memory_order_relaxed);
   }
-  void unlock() noexcept { locked_.store(false, std::memory_order_release); }
+
+  void unlock() noexcept {
+    if (state_.exchange(kFree, std::memory_order_release) == kContended) state_.notify_one();
+  }
 
  private:
-  static constexpr int kSpinsBeforeYield = 128;
+  static constexpr int kFree = 0;
+  static constexpr int kLocked = 1;
+  static constexpr int kContended = 2;  // locked, and someone may be asleep waiting
+  static constexpr int kSpins = 100;
+
   static void pause() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
     _mm_pause();
@@ -42,7 +60,8 @@ class SpinLock {
     asm volatile("yield");
 #endif
   }
-  std::atomic<bool> locked_{false};
+
+  std::atomic<int> state_{kFree};
 };
 
 }  // namespace sqs::detail

@@ -7,6 +7,8 @@
 // every breaker — pending callbacks are dropped and the thread is joined. The thread itself
 // touches only the shared TimerQueue, never the TimerThread object, so it is safe even when that
 // last owner lets go from inside a callback (the thread is then detached and ends on its own).
+#include <time.h>
+
 #include <atomic>
 #include <thread>
 
@@ -107,6 +109,19 @@ std::shared_ptr<TimerThread> shared_timer_thread() {
 SystemClock::SystemClock() : thread_(detail::shared_timer_thread()) {}
 
 SystemClock::~SystemClock() = default;
+
+Clock::time_point SystemClock::coarse_now() const noexcept {
+#if defined(CLOCK_MONOTONIC_COARSE)
+  // steady_clock is CLOCK_MONOTONIC on Linux; the coarse variant is the same clock as of the
+  // last tick, so the two compare.
+  static_assert(std::is_same_v<time_point::duration, std::chrono::nanoseconds>);
+  timespec ts{};
+  if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0) {
+    return time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
+  }
+#endif
+  return now();
+}
 
 TimerHandle SystemClock::schedule(time_point when, std::function<void()> callback) {
   return thread_->schedule(when, std::move(callback));

@@ -48,8 +48,8 @@ TEST_F(BreakerHooks, StateChangesMadeInsideAHookAreReportedAfterItInOrder) {
   clock_->advance(1h);
   EXPECT_EQ(b.state(), kOpen);  // forced
   b.clear();
-  EXPECT_EQ(seen, (std::vector<Transition>{
-                      {kClosed, kOpen}, {kOpen, kHalfOpen}, {kHalfOpen, kClosed}}));
+  EXPECT_EQ(seen,
+            (std::vector<Transition>{{kClosed, kOpen}, {kOpen, kHalfOpen}, {kHalfOpen, kClosed}}));
   EXPECT_EQ(b.state(), kClosed);
 }
 
@@ -66,8 +66,8 @@ TEST_F(BreakerHooks, NestedChangesAreDeliveredAfterTheCurrentHookReturns) {
   self = &b;
   fail(b, 10);
   EXPECT_EQ(b.state(), kClosed);
-  EXPECT_EQ(log, (std::vector<std::string>{"enter closed>open", "leave open",
-                                           "enter open>closed", "leave closed"}));
+  EXPECT_EQ(log, (std::vector<std::string>{"enter closed>open", "leave open", "enter open>closed",
+                                           "leave closed"}));
 }
 
 TEST_F(BreakerHooks, NoHookNoProblem) {

@@ -119,7 +119,7 @@ TEST_F(BreakerStates, TripOnFailureRateNeedsMinimumCalls) {
   EXPECT_EQ(b.state(), kClosed);
   succeed(b, 5);
   EXPECT_EQ(b.state(), kClosed);  // trip is asked on failures only
-  fail(b);                         // 6 / 11 >= 0.5
+  fail(b);                        // 6 / 11 >= 0.5
   EXPECT_EQ(b.state(), kOpen);
 }
 
@@ -199,8 +199,8 @@ TEST_F(BreakerStates, AnyFailureInHalfOpenReopens) {
   succeed(b, 3);
   fail(b);
   EXPECT_EQ(b.state(), kOpen);
-  EXPECT_EQ(transitions(), (std::vector<Transition>{
-                               {kClosed, kOpen}, {kOpen, kHalfOpen}, {kHalfOpen, kOpen}}));
+  EXPECT_EQ(transitions(),
+            (std::vector<Transition>{{kClosed, kOpen}, {kOpen, kHalfOpen}, {kHalfOpen, kOpen}}));
 }
 
 TEST_F(BreakerStates, HalfOpenCapsConcurrentProbes) {
@@ -244,7 +244,10 @@ TEST_F(BreakerStates, AbandonedPermitIsIgnoredAndFreesItsProbeSlot) {
   CircuitBreaker b(o);
   trip(b);
   clock_->advance(500ms);
-  { auto dropped = b.ready(); ASSERT_TRUE(dropped); }  // e.g. an exception unwound past it
+  {
+    auto dropped = b.ready();
+    ASSERT_TRUE(dropped);
+  }  // e.g. an exception unwound past it
   EXPECT_EQ(b.metrics().probes_in_flight, 0);
   EXPECT_EQ(b.metrics().ignored, 1u);
   EXPECT_TRUE(b.ready());

@@ -70,8 +70,7 @@ void hammer(CircuitBreaker& b, Tally& tally, unsigned seed, int calls, int probe
   }
 }
 
-void check_books(const CircuitBreaker& b, const Tally& tally,
-                 const std::vector<Transition>& seen) {
+void check_books(const CircuitBreaker& b, const Tally& tally, const std::vector<Transition>& seen) {
   const auto m = b.metrics();
   // Every admitted call was settled exactly once, as one of these.
   EXPECT_EQ(m.successes + m.failures + m.ignored + m.stale, tally.admitted.load());
@@ -107,8 +106,7 @@ TEST_F(BreakerStress, ManualClockTickingOnAnotherThread) {
   });
   std::vector<std::thread> threads;
   for (unsigned t = 0; t < 4; ++t) {
-    threads.emplace_back(hammer, std::ref(b), std::ref(tally), 1000 + t, 5000, 3,
-                         std::ref(broken));
+    threads.emplace_back(hammer, std::ref(b), std::ref(tally), 1000 + t, 3000, 3, std::ref(broken));
   }
   for (auto& t : threads) t.join();
   stop = true;
@@ -131,18 +129,25 @@ TEST_F(BreakerStress, SystemClockWithForcingFromAnotherThread) {
   std::thread operator_thread([&] {
     for (int i = 0; !stop; ++i) {
       switch (i % 4) {
-        case 0: b.force_open(); break;
-        case 1: b.clear(); break;
-        case 2: b.force_closed(); break;
-        case 3: b.reset(); break;
+        case 0:
+          b.force_open();
+          break;
+        case 1:
+          b.clear();
+          break;
+        case 2:
+          b.force_closed();
+          break;
+        case 3:
+          b.reset();
+          break;
       }
       std::this_thread::yield();
     }
   });
   std::vector<std::thread> threads;
   for (unsigned t = 0; t < 3; ++t) {
-    threads.emplace_back(hammer, std::ref(b), std::ref(tally), 2000 + t, 5000, 2,
-                         std::ref(broken));
+    threads.emplace_back(hammer, std::ref(b), std::ref(tally), 2000 + t, 5000, 2, std::ref(broken));
   }
   for (auto& t : threads) t.join();
   stop = true;

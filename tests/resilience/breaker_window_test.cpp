@@ -41,9 +41,9 @@ TEST_F(BreakerWindow, TimeWindowForgetsOldCalls) {
   auto o = options();
   o.window = SlidingWindow::last(10s, 10);  // 1 s buckets
   CircuitBreaker b(o);
-  fail(b, 6);            // bucket 0
+  fail(b, 6);  // bucket 0
   clock_->advance(5s);
-  fail(b, 3);            // bucket 5
+  fail(b, 3);  // bucket 5
   EXPECT_EQ(b.counters().failures, 9);
   clock_->advance(4999ms);  // 9.999 s: bucket 9, both still in
   EXPECT_EQ(b.counters().failures, 9);

@@ -26,9 +26,7 @@ TEST(ManualClock, RunsDueCallbacksInTimeOrderAtTheirOwnTime) {
   const auto t0 = clock.now();
   std::vector<std::string> log;
   auto at = [&](std::string name) {
-    return [&, name] {
-      log.push_back(name + "@" + std::to_string((clock.now() - t0) / 1ms));
-    };
+    return [&, name] { log.push_back(name + "@" + std::to_string((clock.now() - t0) / 1ms)); };
   };
   clock.schedule(t0 + 30ms, at("c"));
   clock.schedule(t0 + 10ms, at("a"));

@@ -116,7 +116,8 @@ TEST(Selector, ReadsRaceUpdatesSafely) {
       }
     });
   }
-  for (int i = 0; i < 20000; ++i) s.set_available(static_cast<std::size_t>(i % 4), (i / 4) % 2 == 0);
+  for (int i = 0; i < 20000; ++i)
+    s.set_available(static_cast<std::size_t>(i % 4), (i / 4) % 2 == 0);
   stop = true;
   for (auto& r : readers) r.join();
   EXPECT_FALSE(bad);

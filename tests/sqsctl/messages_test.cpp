@@ -88,13 +88,22 @@ TEST_F(Messages, MessageAttributesRoundTripIncludingBinary) {
     "gif": {"DataType":"Binary.gif","BinaryValue":"aGVsbG8="},
     "tricky": {"DataType":"String","StringValue":"a=b:c"}})");
   EXPECT_EQ(messages.front()["MessageAttributes"], expected) << received.out;
+}
 
-  // Only the attributes asked for, names given comma-separated.
+TEST_F(Messages, MessageAttributeNamesTakeACommaSeparatedList) {
+  // fauxqs answers MD5OfMessageAttributes over every attribute of the message even when only
+  // some are asked for (SQS digests the ones it returns), which the library rightly rejects; so
+  // this message has just the attributes asked for.
+  auto url = create_queue();
+  ASSERT_EQ(sqsctl({"send", url, "--body", "x", "--attribute", "s=String:v", "--attribute",
+                    "b=Binary:AAH+/w=="})
+                .exit_code,
+            0);
   auto some = sqsctl({"receive", url, "--message-attribute-names", "s,b"});
   ASSERT_EQ(some.exit_code, 0) << describe(some);
-  auto some_messages = json_lines(some);
-  ASSERT_EQ(some_messages.size(), 1u) << describe(some);
-  EXPECT_EQ(keys_of(some_messages.front()["MessageAttributes"].as_object()),
+  auto messages = json_lines(some);
+  ASSERT_EQ(messages.size(), 1u) << describe(some);
+  EXPECT_EQ(keys_of(messages.front()["MessageAttributes"].as_object()),
             (std::set<std::string>{"s", "b"}))
       << some.out;
 }
@@ -255,21 +264,25 @@ TEST_F(Messages, DeleteOneOrManyReceiptHandles) {
   EXPECT_EQ(message_count(url), 0);
 }
 
-TEST_F(Messages, DeletingABadReceiptHandleFails) {
+TEST_F(Messages, AnEmptyReceiptHandleIsRejectedBeforeDeletingAnything) {
   auto url = create_queue();
-  auto r = sqsctl({"delete", url, "not-a-receipt-handle"});
-  EXPECT_EQ(r.exit_code, 1) << describe(r);
-  EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << describe(r);
-
   ASSERT_EQ(sqsctl({"send", url, "--body", "x"}).exit_code, 0);
   auto received = sqsctl({"receive", url, "--visibility-timeout", "600"});
   auto messages = json_lines(received);
   ASSERT_EQ(messages.size(), 1u) << describe(received);
   auto good = str(messages.front()["ReceiptHandle"]);
-  auto mixed = sqsctl({"delete", url, good, "not-a-receipt-handle"});
-  EXPECT_EQ(mixed.exit_code, 1) << describe(mixed);
-  EXPECT_NE(mixed.err.find("not-a-receipt-handle"), std::string::npos) << describe(mixed);
-  EXPECT_EQ(message_count(url), 0) << "the good handle was deleted";
+
+  auto single = sqsctl({"delete", url, ""});
+  EXPECT_EQ(single.exit_code, 2) << describe(single);
+  EXPECT_EQ(single.err.rfind("error: ", 0), 0u) << describe(single);
+  // The batch holds a good handle, but nothing is deleted when any handle is invalid.
+  auto mixed = sqsctl({"delete", url, good, ""});
+  EXPECT_EQ(mixed.exit_code, 2) << describe(mixed);
+  EXPECT_EQ(message_count(url), 1) << "nothing was deleted";
+
+  auto deleted = sqsctl({"delete", url, good});
+  EXPECT_EQ(deleted.exit_code, 0) << describe(deleted);
+  EXPECT_EQ(message_count(url), 0);
 }
 
 TEST_F(Messages, ChangeVisibilityMakesAMessageVisibleAgain) {

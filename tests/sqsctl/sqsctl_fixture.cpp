@@ -71,7 +71,11 @@ ProcessResult SqsctlTest::sqsctl_raw(const std::vector<std::string>& args, const
   std::vector<std::string> argv = {sqsctl_binary()};
   argv.insert(argv.end(), args.begin(), args.end());
   auto env = base_env();
-  env.insert(env.end(), extra_env.begin(), extra_env.end());
+  for (const auto& var : extra_env) {  // replaces a variable of the same name
+    auto name = var.substr(0, var.find('=') + 1);
+    std::erase_if(env, [&](const std::string& e) { return e.rfind(name, 0) == 0; });
+    env.push_back(var);
+  }
   auto result = run_process(argv, input, env);
   EXPECT_FALSE(result.timed_out) << "sqsctl did not finish: " << describe(result);
   return result;

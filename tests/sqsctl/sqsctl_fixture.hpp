@@ -24,7 +24,8 @@ class SqsctlTest : public ::testing::Test {
 
   // sqsctl --endpoint E --region us-east-1 ARGS..., credentials in the environment.
   ProcessResult sqsctl(const std::vector<std::string>& args, const std::string& input = "");
-  // sqsctl ARGS... with the base environment plus `extra_env`, and no global options added.
+  // sqsctl ARGS... with the base environment plus `extra_env` ("NAME=value", replacing a
+  // variable of the same name), and no global options added.
   ProcessResult sqsctl_raw(const std::vector<std::string>& args, const std::string& input = "",
                            const std::vector<std::string>& extra_env = {});
 

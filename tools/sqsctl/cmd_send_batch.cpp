@@ -44,7 +44,7 @@ std::vector<std::vector<std::size_t>> plan_and_validate(const sqs::Queue& queue,
     if (!request) errors.push_back({input.lines[i], request.error().to_string()});
   }
   auto batches = sqs::plan_batches(input.messages, queue.client().config().max_message_bytes);
-  if (!errors.empty()) return batches;
+  if (!errors.empty()) return batches;  // a batch of a wrong message is wrong too: say it once
   for (const auto& batch : batches) {
     std::vector<sqs::OutgoingMessage> entries;
     for (auto i : batch) entries.push_back(input.messages[i]);
@@ -144,22 +144,32 @@ std::size_t send_batches(const sqs::Queue& queue, const BatchInput& input,
 int run_send_batch(const Context& context, const SendBatchOptions& options) {
   BatchInput input = read_batch_input(std::cin);
   if (std::cin.bad()) return usage_error("cannot read stdin");
-  if (!input.errors.empty()) return reject_lines(input.errors);
 
-  return with_queue(context, options.queue, [&](const sqs::Queue& queue) {
-    std::vector<LineError> errors;
-    auto batches = plan_and_validate(queue, input, errors);
-    if (!errors.empty()) return reject_lines(errors);
-    // Concurrent batches could reorder a FIFO group: one at a time there.
-    std::size_t concurrency = queue.is_fifo() ? 1 : static_cast<std::size_t>(options.concurrency);
-    std::vector<sqs::Error> call_errors;
-    auto failed = send_batches(queue, input, batches, concurrency, call_errors);
-    for (const auto& error : call_errors) report("send-batch", error);
-    if (failed == 0) return kExitOk;
-    std::cerr << "error: " << failed << " of " << input.messages.size()
-              << " messages were not sent\n";
-    return kExitFailed;
-  });
+  // Lines that do not parse are reported with those that break a rule of the queue (which
+  // takes the queue to know), so that one run shows every wrong line. When the queue cannot be
+  // reached, the lines already known to be wrong are the answer.
+  auto client = make_client(context.global);
+  if (!client) return input.errors.empty() ? report(client.error()) : reject_lines(input.errors);
+  auto opened = sqs::Queue::open(*client, options.queue);
+  if (!opened) return input.errors.empty() ? report(opened.error()) : reject_lines(input.errors);
+  const sqs::Queue& queue = *opened;
+
+  auto errors = std::move(input.errors);
+  auto batches = plan_and_validate(queue, input, errors);
+  if (!errors.empty()) {
+    std::stable_sort(errors.begin(), errors.end(),
+                     [](const LineError& a, const LineError& b) { return a.line < b.line; });
+    return reject_lines(errors);
+  }
+  // Concurrent batches could reorder a FIFO group: one at a time there.
+  std::size_t concurrency = queue.is_fifo() ? 1 : static_cast<std::size_t>(options.concurrency);
+  std::vector<sqs::Error> call_errors;
+  auto failed = send_batches(queue, input, batches, concurrency, call_errors);
+  for (const auto& error : call_errors) report("send-batch", error);
+  if (failed == 0) return kExitOk;
+  std::cerr << "error: " << failed << " of " << input.messages.size()
+            << " messages were not sent\n";
+  return kExitFailed;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>
+#include <string>
 
 #include "commands.hpp"
 #include "context.hpp"
@@ -28,7 +29,17 @@ void add_global_options(CLI::App& app, sqsctl::GlobalOptions& global) {
                  "Deadline of one request attempt in seconds (default 10; a long poll gets its "
                  "wait on top); connecting is bounded by min(SECONDS, 3)")
       ->type_name("SECONDS")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            double seconds = 0;
+            try {
+              seconds = std::stod(text);
+            } catch (const std::exception&) {
+              return "--timeout takes a number of seconds, e.g. 2.5";
+            }
+            return seconds > 0 ? "" : "--timeout must be more than 0 seconds";
+          },
+          ""));
 }
 
 }  // namespace
@@ -41,10 +52,12 @@ int main(int argc, char** argv) {
   sqsctl::add_queue_commands(app, context);
   sqsctl::add_message_commands(app, context);
   sqsctl::add_send_batch_command(app, context);
+  sqsctl::add_bench_command(app, context);
   sqsctl::group_commands(app);
   app.require_subcommand(1);
   app.footer(sqsctl::kTopLevelFooter);
   app.get_formatter()->column_width(36);
+  app.get_formatter()->label("SUBCOMMAND", "COMMAND");
 
   if (argc <= 1) {  // a user trying it out: show how to use it
     std::cerr << app.help();

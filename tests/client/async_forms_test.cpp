@@ -1,0 +1,265 @@
+// The async forms of sqs::Client against fauxqs: plain callbacks, std::future
+// (boost::asio::use_future), C++20 coroutines (use_awaitable, co_spawn on a user io_context),
+// deferred operations, and a Client running on a user's io_context instead of its own thread.
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <future>
+#include <thread>
+
+#include "integration/itest_support.hpp"
+
+namespace sqs::itest {
+namespace {
+
+namespace asio = boost::asio;
+
+// Runs a coroutine to completion on `io` (and rethrows what it threw).
+template <class F>
+void run_coroutine(asio::io_context& io, F&& f) {
+  std::exception_ptr failure;
+  bool finished = false;
+  asio::co_spawn(io, std::forward<F>(f), [&](std::exception_ptr e) {
+    failure = e;
+    finished = true;
+  });
+  io.run();
+  io.restart();
+  ASSERT_TRUE(finished);
+  if (failure) std::rethrow_exception(failure);
+}
+
+class ClientAsync : public ::testing::Test {
+ protected:
+  Client client{fauxqs_config()};
+  std::string url = create_queue(client, unique_name());
+};
+
+TEST_F(ClientAsync, CallbackRunsOnTheClientThread) {
+  std::promise<std::pair<Result<SendMessageResult>, bool>> done;
+  client.async_send_message({.queue_url = url, .message_body = "cb"},
+                            [&](Result<SendMessageResult> r) {
+                              bool on_loop = client.in_event_loop_thread();
+                              done.set_value({std::move(r), on_loop});
+                            });
+  auto f = done.get_future();
+  ASSERT_EQ(f.wait_for(10s), std::future_status::ready);
+  auto [r, on_loop] = f.get();
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_FALSE(r->message_id.empty());
+  EXPECT_TRUE(on_loop);
+  EXPECT_FALSE(client.in_event_loop_thread());
+}
+
+// Errors arrive through the same callback (and a validation error never completes inline, in
+// the initiating call).
+TEST_F(ClientAsync, CallbackGetsErrorsToo) {
+  std::promise<Result<SendMessageResult>> done;
+  bool returned = false;
+  std::atomic<bool> completed_inline{false};
+  client.async_send_message({.queue_url = url, .message_body = "x", .delay_seconds = 901},
+                            [&](Result<SendMessageResult> r) {
+                              if (!returned) completed_inline = true;
+                              done.set_value(std::move(r));
+                            });
+  returned = true;
+  auto f = done.get_future();
+  ASSERT_EQ(f.wait_for(10s), std::future_status::ready);
+  auto r = f.get();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::validation);
+  EXPECT_FALSE(completed_inline.load());
+}
+
+TEST_F(ClientAsync, UseFuture) {
+  auto sent = client.async_send_message({.queue_url = url, .message_body = "future"}, asio::use_future);
+  ASSERT_EQ(sent.wait_for(10s), std::future_status::ready);
+  auto s = sent.get();
+  ASSERT_TRUE(s) << s.error().to_string();
+
+  auto got = client.async_receive_message(
+      {.queue_url = url, .max_number_of_messages = 1, .wait_time_seconds = 2}, asio::use_future);
+  ASSERT_EQ(got.wait_for(10s), std::future_status::ready);
+  auto r = got.get();
+  ASSERT_TRUE(r) << r.error().to_string();
+  ASSERT_EQ(r->messages.size(), 1u);
+  EXPECT_EQ(r->messages[0].message_id, s->message_id);
+
+  // Many futures in flight at once.
+  std::vector<std::future<Result<SendMessageResult>>> many;
+  for (int i = 0; i < 20; ++i) {
+    many.push_back(client.async_send_message(
+        {.queue_url = url, .message_body = "m" + std::to_string(i)}, asio::use_future));
+  }
+  for (auto& f : many) {
+    ASSERT_EQ(f.wait_for(10s), std::future_status::ready);
+    EXPECT_TRUE(f.get());
+  }
+
+  auto missing = client.async_get_queue_url({.queue_name = unique_name("missing")}, asio::use_future);
+  auto m = missing.get();
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error().code, "QueueDoesNotExist");
+}
+
+TEST_F(ClientAsync, CoroutineOnAUserIoContext) {
+  asio::io_context io;
+  std::thread::id coroutine_thread;
+  run_coroutine(io, [&]() -> asio::awaitable<void> {
+    auto sent = co_await client.async_send_message({.queue_url = url, .message_body = "co"},
+                                                   asio::use_awaitable);
+    EXPECT_TRUE(sent) << sent.error().to_string();
+    // The coroutine resumes on its own io_context (this thread), not the client's.
+    coroutine_thread = std::this_thread::get_id();
+    EXPECT_FALSE(client.in_event_loop_thread());
+    auto got = co_await client.async_receive_message(
+        {.queue_url = url, .max_number_of_messages = 10, .wait_time_seconds = 2}, asio::use_awaitable);
+    EXPECT_TRUE(got) << got.error().to_string();
+    if (got) {
+      EXPECT_EQ(got->messages.size(), 1u);
+      if (!got->messages.empty()) {
+        auto del = co_await client.async_delete_message(
+            {.queue_url = url, .receipt_handle = got->messages[0].receipt_handle}, asio::use_awaitable);
+        EXPECT_TRUE(del) << del.error().to_string();
+      }
+    }
+    auto missing = co_await client.async_get_queue_url({.queue_name = unique_name("missing")},
+                                                       asio::use_awaitable);
+    EXPECT_FALSE(missing);
+    co_return;
+  });
+  EXPECT_EQ(coroutine_thread, std::this_thread::get_id());
+}
+
+// Several coroutines share one client; each awaits its own calls.
+TEST_F(ClientAsync, ManyCoroutinesConcurrently) {
+  asio::io_context io;
+  std::atomic<int> ok{0};
+  for (int c = 0; c < 10; ++c) {
+    asio::co_spawn(
+        io,
+        [&, c]() -> asio::awaitable<void> {
+          for (int i = 0; i < 5; ++i) {
+            auto r = co_await client.async_send_message(
+                {.queue_url = url, .message_body = std::to_string(c) + "/" + std::to_string(i)},
+                asio::use_awaitable);
+            if (r) ++ok;
+          }
+        },
+        asio::detached);
+  }
+  io.run();
+  EXPECT_EQ(ok.load(), 50);
+  auto attrs = client.get_queue_attributes({.queue_url = url, .attribute_names = {"ApproximateNumberOfMessages"}});
+  ASSERT_TRUE(attrs);
+  EXPECT_EQ(attrs->attributes["ApproximateNumberOfMessages"], "50");
+}
+
+TEST_F(ClientAsync, Deferred) {
+  auto op = client.async_send_message({.queue_url = url, .message_body = "deferred"}, asio::deferred);
+  std::promise<Result<SendMessageResult>> done;
+  std::move(op)([&](Result<SendMessageResult> r) { done.set_value(std::move(r)); });
+  auto f = done.get_future();
+  ASSERT_EQ(f.wait_for(10s), std::future_status::ready);
+  EXPECT_TRUE(f.get());
+}
+
+// The generic async_call works with every token too.
+TEST_F(ClientAsync, GenericAsyncCall) {
+  auto f = client.async_call(GetQueueAttributesRequest{.queue_url = url}, asio::use_future);
+  auto r = f.get();
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_FALSE(r->attributes.empty());
+}
+
+// A callback bound to a strand of another io_context runs there.
+TEST_F(ClientAsync, CallbackBoundToAnExecutorRunsThere) {
+  asio::io_context io;
+  std::thread::id ran_on;
+  bool got = false;
+  client.async_list_queues({}, asio::bind_executor(io.get_executor(), [&](Result<ListQueuesResult> r) {
+                             ran_on = std::this_thread::get_id();
+                             got = r.has_value();
+                           }));
+  io.run();  // returns once the handler ran: the work guard kept io alive until then
+  EXPECT_TRUE(got);
+  EXPECT_EQ(ran_on, std::this_thread::get_id());
+}
+
+// ---- a Client running on the user's io_context ------------------------------------------------
+
+TEST(ClientOnUserExecutor, RunsOnTheGivenIoContext) {
+  asio::io_context io;
+  Client client(io.get_executor(), fauxqs_config());
+  auto name = unique_name();
+  std::optional<Result<CreateQueueResult>> created;
+  std::optional<Result<SendMessageResult>> sent;
+  client.async_create_queue({.queue_name = name}, [&](Result<CreateQueueResult> r) {
+    created = std::move(r);
+    EXPECT_TRUE(client.in_event_loop_thread());
+    if (!*created) return;
+    client.async_send_message({.queue_url = (*created)->queue_url, .message_body = "on user loop"},
+                              [&](Result<SendMessageResult> s) { sent = std::move(s); });
+  });
+  io.run();  // no thread of the client's: nothing happens unless the user runs the loop
+  ASSERT_TRUE(created.has_value());
+  ASSERT_TRUE(*created) << created->error().to_string();
+  ASSERT_TRUE(sent.has_value());
+  EXPECT_TRUE(*sent) << sent->error().to_string();
+  EXPECT_FALSE(client.in_event_loop_thread());
+}
+
+TEST(ClientOnUserExecutor, CoroutineOnTheSameIoContext) {
+  asio::io_context io;
+  Client client(io.get_executor(), fauxqs_config());
+  run_coroutine(io, [&]() -> asio::awaitable<void> {
+    auto created = co_await client.async_create_queue({.queue_name = unique_name()}, asio::use_awaitable);
+    EXPECT_TRUE(created);
+    if (!created) co_return;
+    auto sent = co_await client.async_send_message(
+        {.queue_url = created->queue_url, .message_body = "same loop"}, asio::use_awaitable);
+    EXPECT_TRUE(sent);
+    auto got = co_await client.async_receive_message(
+        {.queue_url = created->queue_url, .wait_time_seconds = 1}, asio::use_awaitable);
+    EXPECT_TRUE(got);
+    if (got) {
+      EXPECT_EQ(got->messages.size(), 1u);
+    }
+    // A sync call here would deadlock: it is refused.
+    auto refused = client.list_queues({});
+    EXPECT_FALSE(refused);
+    if (!refused) {
+      EXPECT_EQ(refused.error().code, "WouldDeadlock");
+    }
+  });
+}
+
+// On a user's multi-threaded pool the client serialises itself on a strand; sync calls from
+// other threads block until the pool runs them.
+TEST(ClientOnUserExecutor, ThreadPoolWithSyncCallsFromOutside) {
+  asio::thread_pool pool(2);
+  {
+    Client client(pool.get_executor(), fauxqs_config());
+    auto url = create_queue(client, unique_name());
+    std::vector<std::future<Result<SendMessageResult>>> sends;
+    for (int i = 0; i < 20; ++i) {
+      sends.push_back(client.async_send_message(
+          {.queue_url = url, .message_body = std::to_string(i)}, asio::use_future));
+    }
+    for (auto& f : sends) EXPECT_TRUE(f.get());
+    auto attrs = client.get_queue_attributes(
+        {.queue_url = url, .attribute_names = {"ApproximateNumberOfMessages"}});
+    ASSERT_TRUE(attrs) << attrs.error().to_string();
+    EXPECT_EQ(attrs->attributes["ApproximateNumberOfMessages"], "20");
+  }
+  pool.join();
+}
+
+}  // namespace
+}  // namespace sqs::itest

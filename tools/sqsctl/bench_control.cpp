@@ -1,0 +1,141 @@
+#include "bench_control.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/url/parse.hpp>
+#include <charconv>
+#include <cmath>
+#include <memory>
+
+namespace sqsctl::bench {
+namespace {
+
+namespace http = boost::beast::http;
+using boost::asio::ip::tcp;
+
+sqs::Error bad_request(std::string message) {
+  return sqs::Error::validation("BadControlRequest", std::move(message));
+}
+
+// One request, one answer, then the connection closes (as curl and the Go tool expect nothing
+// more of it).
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<ControlServer::Handler> handler)
+      : stream_(std::move(socket)), handler_(std::move(handler)) {}
+
+  void start() {
+    stream_.expires_after(std::chrono::seconds(10));
+    http::async_read(stream_, buffer_, request_,
+                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                       if (!ec) self->answer();
+                     });
+  }
+
+ private:
+  void answer() {
+    ControlAnswer answer{405, R"({"error":"only GET is supported"})"};
+    if (request_.method() == http::verb::get) {
+      answer = (*handler_)(std::string(request_.method_string()), std::string(request_.target()));
+    }
+    response_.version(request_.version());
+    response_.result(answer.status);
+    response_.set(http::field::content_type, "application/json");
+    response_.set(http::field::connection, "close");
+    response_.body() = std::move(answer.body) + "\n";
+    response_.prepare_payload();
+    http::async_write(stream_, response_,
+                      [self = shared_from_this()](boost::system::error_code, std::size_t) {
+                        boost::system::error_code ignored;
+                        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+                      });
+  }
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  http::request<http::string_body> request_;
+  http::response<http::string_body> response_;
+  std::shared_ptr<ControlServer::Handler> handler_;
+};
+
+}  // namespace
+
+sqs::Result<std::optional<InjectionRequest>> parse_control_target(const std::string& target,
+                                                                  std::size_t queues) {
+  auto url = boost::urls::parse_origin_form(target);
+  if (!url) return bad_request("cannot parse the request target '" + target + "'");
+  auto params = url->params();
+  std::optional<std::string> index_text, duration_text, rate_text;
+  for (const auto& param : params) {
+    if (param.key == "index")
+      index_text = param.value;
+    else if (param.key == "duration")
+      duration_text = param.value;
+    else if (param.key == "error_rate")
+      rate_text = param.value;
+    else
+      return bad_request("unknown parameter '" + param.key + "' (index, duration, error_rate)");
+  }
+  if (!index_text && !duration_text && !rate_text) return std::optional<InjectionRequest>();
+  if (!index_text || !duration_text || !rate_text) {
+    return bad_request(
+        "give all of index, duration and error_rate, e.g. "
+        "/?index=0&duration=5s&error_rate=0.8");
+  }
+  InjectionRequest request;
+  {
+    const std::string& t = *index_text;
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), request.index);
+    if (t.empty() || ec != std::errc() || end != t.data() + t.size() || request.index >= queues) {
+      return bad_request("index must be a queue index from 0 to " + std::to_string(queues - 1) +
+                         ", got '" + t + "'");
+    }
+  }
+  auto duration = parse_duration(*duration_text);
+  if (!duration) return bad_request("duration: " + duration.error().message);
+  request.duration = *duration;
+  {
+    const std::string& t = *rate_text;
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), request.error_rate);
+    if (t.empty() || ec != std::errc() || end != t.data() + t.size() ||
+        !(request.error_rate >= 0 && request.error_rate <= 1)) {
+      return bad_request("error_rate must be a number from 0 to 1, got '" + t + "'");
+    }
+  }
+  return std::optional<InjectionRequest>(request);
+}
+
+ControlServer::ControlServer(boost::asio::io_context& io, const ControlAddress& address,
+                             Handler handler)
+    : acceptor_(io), handler_(std::make_shared<Handler>(std::move(handler))) {
+  tcp::endpoint endpoint(boost::asio::ip::make_address(address.host), address.port);
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(tcp::acceptor::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen();
+  port_ = acceptor_.local_endpoint().port();
+  accept();
+}
+
+ControlServer::~ControlServer() {
+  close();
+}
+
+void ControlServer::close() {
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+}
+
+void ControlServer::accept() {
+  acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+    if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) std::make_shared<Session>(std::move(socket), handler_)->start();
+    accept();
+  });
+}
+
+}  // namespace sqsctl::bench

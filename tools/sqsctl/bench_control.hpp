@@ -1,0 +1,60 @@
+// The control endpoint of `sqsctl bench`: a tiny HTTP/1.1 server on loopback, as in the Go load
+// tool. GET /?index=I&duration=5s&error_rate=0.8 injects failures into queue I; any GET answers
+// the current scenario and progress as JSON. Runs on the bench's io_context (one thread), one
+// request per connection.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "bench_options.hpp"
+#include "sqs/error.hpp"
+
+namespace sqsctl::bench {
+
+// A request to inject failures: GET /?index=I&duration=D&error_rate=R.
+struct InjectionRequest {
+  std::size_t index = 0;
+  std::chrono::nanoseconds duration{0};
+  double error_rate = 0;
+};
+
+// The query of a request target: nothing asked (no parameters), an injection, or an error
+// (HTTP 400) saying what is wrong. index must be below `queues`.
+sqs::Result<std::optional<InjectionRequest>> parse_control_target(const std::string& target,
+                                                                  std::size_t queues);
+
+struct ControlAnswer {
+  unsigned status = 200;
+  std::string body;  // JSON
+};
+
+class ControlServer {
+ public:
+  using Handler =
+      std::function<ControlAnswer(const std::string& method, const std::string& target)>;
+
+  // Binds and listens now (throws boost::system::system_error, e.g. address in use); accepts
+  // once the io_context runs.
+  ControlServer(boost::asio::io_context& io, const ControlAddress& address, Handler handler);
+  ~ControlServer();
+  ControlServer(const ControlServer&) = delete;
+  ControlServer& operator=(const ControlServer&) = delete;
+
+  std::uint16_t port() const noexcept { return port_; }
+  void close();
+
+ private:
+  void accept();
+
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::shared_ptr<Handler> handler_;  // shared with the sessions in flight
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace sqsctl::bench

@@ -1,0 +1,50 @@
+#include "bench_faults.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+namespace sqsctl::bench {
+
+FaultInjector::FaultInjector(std::size_t queues, std::uint64_t seed)
+    : scenarios_(queues), random_(seed) {}
+
+void FaultInjector::set(std::size_t index, double error_rate, std::chrono::nanoseconds duration) {
+  auto now = Clock::now();
+  Scenario& s = scenarios_.at(index);
+  s.error_rate = std::clamp(error_rate, 0.0, 1.0);
+  s.until = duration.count() > 0 && s.error_rate > 0
+                ? now + std::chrono::duration_cast<Clock::duration>(duration)
+                : now;
+  last_until_ = {};
+  for (const auto& other : scenarios_) {
+    if (other.error_rate > 0 && other.until > now) last_until_ = std::max(last_until_, other.until);
+  }
+}
+
+bool FaultInjector::active(std::size_t index, Clock::time_point now) const {
+  const Scenario& s = scenarios_.at(index);
+  return s.error_rate > 0 && now < s.until;
+}
+
+bool FaultInjector::any_active() {
+  if (last_until_ == Clock::time_point{}) return false;
+  if (Clock::now() < last_until_) return true;
+  last_until_ = {};  // every scenario is over: back to the clock-free fast path
+  return false;
+}
+
+bool FaultInjector::should_fail(std::size_t index) {
+  if (last_until_ == Clock::time_point{} || !active(index)) return false;
+  return uniform_(random_) < scenarios_[index].error_rate;
+}
+
+sqs::Error FaultInjector::injected_error(std::size_t index, double error_rate) {
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%g", error_rate);
+  return sqs::Error::make(sqs::ErrorKind::transport, "InjectedFault",
+                          "failure injected through the control endpoint (queue " +
+                              std::to_string(index) + ", error rate " + rate + ")");
+}
+
+}  // namespace sqsctl::bench

@@ -1,0 +1,71 @@
+#include "bench_report.hpp"
+
+#include <boost/json/array.hpp>
+#include <cmath>
+
+namespace sqsctl::bench {
+namespace {
+
+// Milliseconds are plenty, and keep the line short.
+double round3(double v) {
+  return std::round(v * 1000) / 1000;
+}
+
+double per_second(std::uint64_t n, double seconds) {
+  return seconds > 0 ? std::round(static_cast<double>(n) / seconds * 10) / 10 : 0.0;
+}
+
+}  // namespace
+
+int BenchReport::exit_status() const noexcept {
+  return lost == 0 && send_errors == 0 && !aborted ? 0 : 1;
+}
+
+boost::json::object to_json(const BenchReport& r) {
+  boost::json::object out;
+  out["sent"] = r.sent;
+  out["send_errors"] = r.send_errors;
+  out["received"] = r.received;
+  out["unique"] = r.unique;
+  out["duplicates"] = r.received - r.unique;
+  out["lost"] = r.lost;
+  out["elapsed_s"] = round3(r.elapsed_s);
+  out["send_msgs_per_s"] = per_second(r.sent, r.send_elapsed_s);
+  out["receive_msgs_per_s"] = per_second(r.unique, r.elapsed_s);
+  boost::json::array queues;
+  for (const auto& q : r.queues) {
+    boost::json::object o;
+    o["queue"] = q.queue;
+    o["region"] = q.region;
+    o["endpoint"] = q.endpoint;
+    o["weight"] = q.weight;
+    o["sent"] = q.sent;
+    o["received"] = q.received;
+    o["state"] = std::string(sqs::to_string(q.state));
+    boost::json::array transitions;
+    for (const auto& t : q.transitions) {
+      transitions.push_back(boost::json::object{{"from", std::string(sqs::to_string(t.from))},
+                                                {"to", std::string(sqs::to_string(t.to))},
+                                                {"at_s", round3(t.at_s)}});
+    }
+    o["transitions"] = std::move(transitions);
+    o["receive_errors"] = q.receive_errors;
+    o["delete_errors"] = q.delete_errors;
+    if (q.foreign > 0) o["foreign"] = q.foreign;
+    queues.push_back(std::move(o));
+  }
+  out["queues"] = std::move(queues);
+  out["count"] = r.count;
+  out["send_retries"] = r.send_retries;
+  out["foreign"] = r.foreign;
+  out["send_elapsed_s"] = round3(r.send_elapsed_s);
+  out["started_unix_s"] = round3(r.started_unix_s);
+  out["run_id"] = r.run_id;
+  out["breaker"] = r.breaker;
+  if (r.receive_only) out["receive_only"] = true;
+  if (r.aborted) out["aborted"] = true;
+  if (!r.last_send_error.empty()) out["last_send_error"] = r.last_send_error;
+  return out;
+}
+
+}  // namespace sqsctl::bench

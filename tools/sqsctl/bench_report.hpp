@@ -1,0 +1,62 @@
+// The result of a bench run, and the one JSON line it prints last on stdout:
+// {"sent":N,"send_errors":E,"received":R,"unique":U,"duplicates":R-U,"lost":L,"elapsed_s":...,
+//  "send_msgs_per_s":...,"queues":[{"queue":URL,"sent":...,"received":...,"state":...,
+//  "transitions":[{"from":"closed","to":"open","at_s":...}]}], ...}
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sqs/circuit_breaker.hpp"
+
+namespace sqsctl::bench {
+
+struct Transition {
+  sqs::CircuitState from = sqs::CircuitState::closed;
+  sqs::CircuitState to = sqs::CircuitState::closed;
+  double at_s = 0;  // since the start of the run
+};
+
+struct QueueReport {
+  std::string queue;  // URL
+  std::string region;
+  std::string endpoint;
+  int weight = 1;
+  std::uint64_t sent = 0;
+  std::uint64_t received = 0;
+  std::uint64_t foreign = 0;
+  std::uint64_t receive_errors = 0;
+  std::uint64_t delete_errors = 0;
+  sqs::CircuitState state = sqs::CircuitState::closed;
+  std::vector<Transition> transitions;
+};
+
+struct BenchReport {
+  std::string run_id;
+  bool receive_only = false;
+  bool aborted = false;  // interrupted (SIGINT / SIGTERM)
+  std::uint64_t count = 0;
+  std::uint64_t sent = 0;
+  std::uint64_t send_errors = 0;
+  std::uint64_t send_retries = 0;  // failed attempts that were tried again
+  std::uint64_t received = 0;
+  std::uint64_t unique = 0;
+  std::uint64_t lost = 0;
+  std::uint64_t foreign = 0;
+  double elapsed_s = 0;       // start to end (the drain included)
+  double send_elapsed_s = 0;  // start to the last send
+  double started_unix_s = 0;  // wall-clock time of the start, to line events up with it
+  std::string breaker;        // the breaker settings in effect
+  std::string last_send_error;
+  std::vector<QueueReport> queues;
+
+  // 0 iff nothing was lost, no send failed and the run was not interrupted; else 1.
+  int exit_status() const noexcept;
+};
+
+boost::json::object to_json(const BenchReport& report);
+
+}  // namespace sqsctl::bench

@@ -1,0 +1,133 @@
+// The engine of `sqsctl bench`: sends N unique messages through the dispatcher's failover send,
+// C at a time, each retried until it is sent; R receivers per queue long-poll EVERY queue and
+// delete what they get; after the last send, receiving goes on until every sent message came
+// back or the drain timeout passed. Everything the run decides happens on one thread (the
+// io_context's): completions of the clients' calls are handed to it, so the books need no lock.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench_control.hpp"
+#include "bench_faults.hpp"
+#include "bench_options.hpp"
+#include "bench_progress.hpp"
+#include "bench_report.hpp"
+#include "bench_tracker.hpp"
+#include "sqs/multiqueue.hpp"
+
+namespace sqsctl::bench {
+
+struct BenchQueue {
+  std::string url;
+  std::string region;
+  std::string endpoint;
+  std::string label;  // for the progress display
+  int weight = 1;
+};
+
+class BenchRun {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using TransitionHook =
+      std::function<void(std::size_t, const sqs::Queue&, sqs::CircuitState, sqs::CircuitState)>;
+
+  // `queues` describes the dispatcher's queues, in its order. All must outlive the run.
+  BenchRun(boost::asio::io_context& io, const sqs::Dispatcher& dispatcher,
+           std::vector<BenchQueue> queues, const BenchConfig& config, ProgressDisplay& progress,
+           bool fifo);
+  ~BenchRun();
+  BenchRun(const BenchRun&) = delete;
+  BenchRun& operator=(const BenchRun&) = delete;
+
+  // For Dispatcher::on_state_change: records the transition (from any thread) and wakes the
+  // run's thread to show it. Safe to call after the run is over.
+  TransitionHook transition_hook();
+
+  // The control endpoint's answer (on the run's thread).
+  ControlAnswer control(const std::string& method, const std::string& target);
+
+  // Runs the io_context until the run is over (SIGINT / SIGTERM end it early).
+  BenchReport run();
+
+ private:
+  struct SendSlot;
+  struct Receiver;
+  struct TransitionInbox;
+
+  // Sending.
+  void next_message(SendSlot& slot);
+  void send(SendSlot& slot);
+  void failover_send(SendSlot& slot, std::string body, sqs::SendOptions options);
+  void sent(SendSlot& slot, std::size_t queue);
+  void send_failed(SendSlot& slot, const sqs::Error& error);
+  void resolve(SendSlot& slot);
+  sqs::SendOptions send_options(std::size_t sequence) const;
+  bool worth_another_queue(const sqs::Executor& executor, const sqs::Error& error) const;
+
+  // Receiving.
+  void poll(Receiver& receiver);
+  void on_receive(Receiver& receiver, sqs::Result<std::vector<sqs::Message>> result);
+  void delete_messages(std::size_t queue, std::vector<std::string> handles);
+
+  // Ending.
+  void tick();
+  void check_finished();
+  void finish(bool aborted);
+  void call_done();  // one call fewer in flight
+  void stop_if_idle();
+
+  void show_transitions();
+  ProgressSnapshot snapshot() const;
+  boost::json::object status_json() const;
+  double seconds_since_start(Clock::time_point t) const;
+
+  template <class Handler>
+  auto on_run_thread(Handler&& handler);
+
+  boost::asio::io_context& io_;
+  const sqs::Dispatcher& dispatcher_;
+  std::vector<BenchQueue> queues_;
+  const BenchConfig& config_;
+  ProgressDisplay& progress_;
+  bool fifo_;
+  FaultInjector faults_;
+  Tracker tracker_;
+  sqs::ReceiveOptions receive_options_;
+  sqs::FailoverOptions failover_;
+  std::shared_ptr<TransitionInbox> inbox_;
+  std::vector<std::vector<Transition>> transitions_;  // per queue
+
+  Clock::time_point start_{};
+  double started_unix_s_ = 0;
+
+  std::vector<std::unique_ptr<SendSlot>> slots_;
+  std::size_t next_sequence_ = 0;
+  std::size_t sends_resolved_ = 0;
+  std::optional<Clock::time_point> sends_done_at_;
+  std::uint64_t send_retries_ = 0;
+  std::string last_send_error_;
+
+  std::vector<std::unique_ptr<Receiver>> receivers_;
+  Clock::time_point last_receive_{};
+
+  std::size_t calls_in_flight_ = 0;
+  bool stopping_ = false;
+  bool aborted_ = false;
+  std::optional<Clock::time_point> finished_at_;
+  boost::asio::steady_timer ticker_;
+  boost::asio::steady_timer grace_;
+  boost::asio::signal_set signals_;
+};
+
+}  // namespace sqsctl::bench

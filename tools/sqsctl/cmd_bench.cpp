@@ -1,0 +1,253 @@
+// bench: the multi-region load tool (our version of the Go project's), for watching the circuit
+// breakers of a Dispatcher live while regions fail and recover.
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/system/system_error.hpp>
+#include <charconv>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bench_control.hpp"
+#include "bench_options.hpp"
+#include "bench_progress.hpp"
+#include "bench_report.hpp"
+#include "bench_run.hpp"
+#include "commands.hpp"
+#include "json_io.hpp"
+#include "sqs/multiqueue.hpp"
+
+namespace sqsctl {
+namespace {
+
+// What the user typed for --drain-timeout: SECONDS (a number) or a duration such as 45s.
+struct DrainTimeout {
+  std::string text;
+};
+
+std::optional<double> drain_seconds(const std::string& text) {
+  double seconds = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (!text.empty() && ec == std::errc() && end == text.data() + text.size()) return seconds;
+  auto duration = bench::parse_duration(text);
+  if (!duration) return std::nullopt;
+  return std::chrono::duration<double>(*duration).count();
+}
+
+// The host[:port] of an endpoint URL, for labels.
+std::string host_of(const std::string& url) {
+  auto start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  return url.substr(start, url.find('/', start) - start);
+}
+
+// Region names, unless two queues share one: then the endpoint tells them apart.
+void label_queues(std::vector<bench::BenchQueue>& queues) {
+  for (auto& q : queues) {
+    int same = 0;
+    for (const auto& other : queues) same += other.region == q.region ? 1 : 0;
+    q.label = same > 1 ? q.region + "@" + host_of(q.endpoint) : q.region;
+  }
+}
+
+bool terminal_colors() {
+  const char* term = std::getenv("TERM");
+  return std::getenv("NO_COLOR") == nullptr && term != nullptr && std::string(term) != "dumb";
+}
+
+std::size_t terminal_width() {
+  winsize size{};
+  if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  return 0;
+}
+
+int run_bench(const Context& context, bench::BenchArguments arguments, const DrainTimeout& drain) {
+  auto seconds = drain_seconds(drain.text);
+  if (!seconds) {
+    return usage_error("--drain-timeout must be a number of seconds or a duration such as 45s, got '" +
+                       drain.text + "'");
+  }
+  arguments.drain_timeout_seconds = *seconds;
+  auto checked = bench::validate(arguments);
+  if (!checked) return usage_error(checked.error().message);
+  const bench::BenchConfig& config = *checked;
+
+  // Declared first, destroyed last: the clients' threads hand completions to it until they are
+  // joined.
+  boost::asio::io_context io;
+
+  // One client per distinct endpoint and region: each region is its own service.
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<sqs::Client>> clients;
+  std::vector<sqs::DispatcherQueue> queues;
+  std::vector<bench::BenchQueue> described;
+  for (const auto& spec : config.queues) {
+    GlobalOptions global = context.global;
+    if (spec.endpoint) global.endpoint = spec.endpoint;
+    if (spec.region) global.region = spec.region;
+    auto key = std::make_pair(global.endpoint.value_or(""), global.region.value_or(""));
+    auto& client = clients[key];
+    if (!client) {
+      auto made = make_client(global);
+      if (!made) return report("--queue " + spec.queue, made.error());
+      client = std::make_unique<sqs::Client>(std::move(*made));
+    }
+    auto queue = sqs::Queue::open(*client, spec.queue);
+    if (!queue) return report("--queue " + spec.queue, queue.error());
+    described.push_back({queue->url(), client->region(), client->endpoint(), "", spec.weight});
+    queues.push_back({std::move(*queue), spec.weight});
+  }
+  bool fifo = queues.front().queue.is_fifo();
+  for (const auto& q : queues) {
+    if (q.queue.is_fifo() != fifo) {
+      return usage_error("the queues of a bench must all be FIFO queues or all standard queues");
+    }
+  }
+  label_queues(described);
+
+  sqs::DispatcherOptions dispatcher_options;
+  dispatcher_options.breaker = config.breaker;
+  sqs::Dispatcher dispatcher(std::move(queues), std::move(dispatcher_options));
+
+  bool live = ::isatty(STDERR_FILENO) == 1;
+  bench::ProgressDisplay progress(std::cerr, live, live && terminal_colors(), terminal_width());
+  bench::BenchRun run(io, dispatcher, described, config, progress, fifo);
+  dispatcher.on_state_change(run.transition_hook());
+
+  std::optional<bench::ControlServer> control;
+  if (config.control) {
+    try {
+      control.emplace(io, *config.control, [&run](const std::string& method, const std::string& target) {
+        return run.control(method, target);
+      });
+    } catch (const boost::system::system_error& e) {
+      return usage_error("--control " + *arguments.control + ": " + e.what());
+    }
+  }
+
+  std::cerr << "bench: ";
+  if (config.no_send) {
+    std::cerr << "receiving only (until the queues stay empty for "
+              << std::chrono::duration<double>(config.drain_timeout).count() << "s)";
+  } else {
+    std::cerr << config.count << " messages of " << config.message_bytes << " bytes, "
+              << config.concurrency << " sends in flight";
+  }
+  std::cerr << ", " << config.receivers << " receiver(s) per queue, " << described.size()
+            << (described.size() == 1 ? " queue" : " queues") << "; breaker "
+            << config.breaker_description << '\n';
+  for (std::size_t i = 0; i < described.size(); ++i) {
+    std::cerr << "  [" << i << "] " << described[i].label << "  " << described[i].url
+              << "  weight " << described[i].weight << '\n';
+  }
+  if (control) {
+    const auto& host = config.control->host;
+    std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    std::cerr << "control endpoint: http://" << shown << ':' << control->port()
+              << "/  (GET /?index=I&duration=5s&error_rate=0.8 injects failures into queue I)\n";
+  }
+
+  bench::BenchReport result = run.run();
+  dispatcher.on_state_change({});
+  if (control) control->close();
+  print_json_line(bench::to_json(result));
+  std::cout.flush();
+  return result.exit_status();
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, Context& context) {
+  auto arguments = std::make_shared<bench::BenchArguments>();
+  auto drain = std::make_shared<DrainTimeout>(DrainTimeout{"30"});
+  auto* command = app.add_subcommand(
+      "bench",
+      "Load-test the same queue in several regions: send through the failover dispatcher, "
+      "receive from every queue, watch the circuit breakers");
+  add_repeatable_option(*command, "--queue", arguments->queues,
+                        "A queue: QUEUE[,endpoint=URL][,region=REGION][,weight=W]; QUEUE is a URL "
+                        "or a name; endpoint and region default to the global options (repeat "
+                        "for each region)")
+      ->type_name("SPEC")
+      ->required();
+  command->add_option("--count", arguments->count, "Messages to send (default 1000)")
+      ->type_name("N");
+  command
+      ->add_option("--concurrency", arguments->concurrency, "Sends in flight at once (default 16)")
+      ->type_name("C");
+  command
+      ->add_option("--receivers", arguments->receivers,
+                   "Receivers per queue, each long-polling its queue (default 2)")
+      ->type_name("R");
+  command
+      ->add_option("--message-bytes", arguments->message_bytes,
+                   "Size of each body, at least 30 (default 100)")
+      ->type_name("B");
+  command
+      ->add_option("--dispatch", arguments->dispatch,
+                   "First queue of each send: rr (weighted round-robin, default) or random")
+      ->type_name("rr|random");
+  add_repeatable_option(*command, "--breaker", arguments->breaker,
+                        "Breaker settings KEY=VALUE,...: interval=DURATION, "
+                        "open-timeout=DURATION (default: exponential back-off), "
+                        "trip=threshold:N|consecutive:N|rate:MIN:RATIO, half-open-successes=N, "
+                        "half-open-max-calls=N")
+      ->type_name("KEY=VALUE,...");
+  command
+      ->add_option("--control", arguments->control,
+                   "Serve the error-injection endpoint on this loopback address, e.g. "
+                   "127.0.0.1:9003 (port 0: any free port)")
+      ->type_name("HOST:PORT");
+  command
+      ->add_option("--drain-timeout", drain->text,
+                   "After the last send, receive until every message came back or this long "
+                   "passed (default 30; with --no-send: stop once nothing came for this long)")
+      ->type_name("SECONDS");
+  command->add_flag("--no-send", arguments->no_send,
+                    "Only receive (drain the queues), counting what arrives");
+  command
+      ->add_option("--wait-seconds", arguments->wait_seconds,
+                   "Long-poll wait of each receive, 0-20 (default 1)")
+      ->type_name("S");
+  command
+      ->add_option("--visibility-timeout", arguments->visibility_timeout,
+                   "Visibility timeout of received messages (default 10): how soon a message "
+                   "whose delete was lost comes back")
+      ->type_name("S");
+  command->footer(
+      "Sends --count unique messages (\"bench:RUN:SEQ:\" padded to --message-bytes) through the "
+      "failover dispatcher, --concurrency at a time; a send that every queue refuses is retried "
+      "until it is sent (it counts as a send error only after failing for a whole "
+      "--drain-timeout). --receivers per queue long-poll EVERY queue and delete what they get.\n"
+      "Progress goes to stderr (live on a terminal). The last line of stdout is one JSON object:\n"
+      "  {\"sent\":N,\"send_errors\":E,\"received\":R,\"unique\":U,\"duplicates\":R-U,\"lost\":L,"
+      "\"elapsed_s\":...,\"send_msgs_per_s\":...,\n"
+      "   \"queues\":[{\"queue\":URL,\"sent\":...,\"received\":...,\"state\":\"closed\","
+      "\"transitions\":[{\"from\":\"closed\",\"to\":\"open\",\"at_s\":1.2},...]},...],...}\n"
+      "lost counts messages sent and never received before the drain timeout. Exit status 0 iff "
+      "lost = 0 and send_errors = 0.\n\n"
+      "Control endpoint (--control): GET /?index=I&duration=5s&error_rate=0.8 makes calls to "
+      "queue I fail client-side at that rate for that long (through its breaker, as transport "
+      "errors); any GET answers the scenario and progress as JSON.\n\n"
+      "Examples:\n"
+      "  sqsctl bench --queue jobs,region=us-east-1 --queue jobs,region=eu-west-1 --count 20000\n"
+      "  sqsctl bench --queue jobs,endpoint=http://127.0.0.1:9324,region=us-east-1,weight=2 \\\n"
+      "      --queue jobs,endpoint=http://127.0.0.1:9325,region=eu-west-1 \\\n"
+      "      --breaker trip=consecutive:3,interval=1s,open-timeout=2s --control 127.0.0.1:9003\n"
+      "  curl '127.0.0.1:9003/?index=0&duration=10s&error_rate=0.9'\n"
+      "  sqsctl bench --queue jobs,region=us-east-1 --queue jobs,region=eu-west-1 --no-send "
+      "--drain-timeout 5");
+  command->callback([&context, arguments, drain] {
+    context.action = [&context, arguments, drain] {
+      return run_bench(context, *arguments, *drain);
+    };
+  });
+}
+
+}  // namespace sqsctl
