@@ -57,17 +57,16 @@ class LongPollWorkload final : public Workload {
     if (issued_ >= run_.options().count || run_.too_many_errors()) return run_.worker_done();
     ++issued_;
     const auto start = Clock::now();
-    run_.queue().async_receive(
-        receive_, [this, start](sqs::Result<std::vector<sqs::Message>> r) {
-          returns_s_.push_back(std::chrono::duration<double>(Clock::now() - start).count());
-          if (r) {
-            run_.add_done();  // a poll that returned
-            messages_ += r->size();
-          } else {
-            run_.fail(r.error());
-          }
-          next();
-        });
+    run_.queue().async_receive(receive_, [this, start](sqs::Result<std::vector<sqs::Message>> r) {
+      returns_s_.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+      if (r) {
+        run_.add_done();  // a poll that returned
+        messages_ += r->size();
+      } else {
+        run_.fail(r.error());
+      }
+      next();
+    });
   }
 
   Run& run_;

@@ -22,7 +22,8 @@ sqs::ClientConfig client_config(const Options& o) {
   sqs::ClientConfig c;
   c.region = "us-east-1";
   c.endpoint = o.endpoint;
-  c.credentials = sqs::Credentials{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"};
+  c.credentials =
+      sqs::Credentials{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"};
   c.retry.max_attempts = o.max_attempts;
   return c;
 }

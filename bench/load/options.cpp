@@ -13,12 +13,15 @@ constexpr const char* kDescription =
     "cpu_user_s, cpu_sys_s, cpu_us_per_msg, max_rss_kb, errors (as bench.mjs, the Node SDK peer).\n"
     "Ops:\n"
     "  send               N x SendMessage, C in flight\n"
-    "  send-batch         SendMessageBatch of 10 (ids \"0\"..\"9\"); N counts messages, C calls in flight\n"
-    "  recv-delete        C workers: ReceiveMessage (max 10, wait 0), then DeleteMessage for each,\n"
+    "  send-batch         SendMessageBatch of 10 (ids \"0\"..\"9\"); N counts messages, C calls in "
+    "flight\n"
+    "  recv-delete        C workers: ReceiveMessage (max 10, wait 0), then DeleteMessage for "
+    "each,\n"
     "                     one after another; stop at N deleted or after 3 empty receives in a row\n"
     "  recv-delete-batch  same, with one DeleteMessageBatch per receive\n"
     "  long-poll          C concurrent ReceiveMessage long polls (--wait-seconds) until N polls\n"
-    "                     returned (default N = C); adds threads, min/max return time to the line\n";
+    "                     returned (default N = C); adds threads, min/max return time to the "
+    "line\n";
 
 }  // namespace
 
@@ -29,18 +32,21 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
   app.add_option("--queue-url", o.queue_url, "queue URL")->required()->type_name("URL");
   app.add_option("--op", o.op, "operation")
       ->required()
-      ->check(CLI::IsMember({"send", "send-batch", "recv-delete", "recv-delete-batch",
-                             "long-poll"}));
-  auto* count = app.add_option("--count", o.count, "messages to send or delete (polls for long-poll)")
-                    ->type_name("N");
+      ->check(
+          CLI::IsMember({"send", "send-batch", "recv-delete", "recv-delete-batch", "long-poll"}));
+  auto* count =
+      app.add_option("--count", o.count, "messages to send or delete (polls for long-poll)")
+          ->type_name("N");
   app.add_option("--concurrency", o.concurrency, "calls (or workers) in flight")
       ->required()
       ->type_name("C");
   app.add_option("--body-bytes", o.body_bytes, "message body size, 'a' x B (default 1024)")
       ->type_name("B");
-  app.add_option("--max-attempts", o.max_attempts, "attempts per call, retries included (default 1)")
+  app.add_option("--max-attempts", o.max_attempts,
+                 "attempts per call, retries included (default 1)")
       ->type_name("A");
-  app.add_option("--max-errors", o.max_errors, "stop issuing calls after this many errors (default 100)")
+  app.add_option("--max-errors", o.max_errors,
+                 "stop issuing calls after this many errors (default 100)")
       ->type_name("E");
   app.add_option("--wait-seconds", o.wait_seconds, "long-poll wait, 0..20 (default 20)")
       ->type_name("S")

@@ -8,7 +8,9 @@
 namespace sqs_load {
 
 namespace {
-double seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; }
+double seconds(const timeval& tv) {
+  return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6;
+}
 }  // namespace
 
 UsageSnapshot UsageSnapshot::now() {

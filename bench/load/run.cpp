@@ -11,12 +11,15 @@ Run::Run(const Options& options, const sqs::Queue& queue)
       body_(options.body_bytes, 'a'),
       workers_left_(options.concurrency) {}
 
-void Run::fail(const sqs::Error& error) { fail(error.to_string()); }
+void Run::fail(const sqs::Error& error) {
+  fail(error.to_string());
+}
 
 void Run::fail(const std::string& what) {
   ++errors_;
-  if (errors_ <= 3) std::fprintf(stderr, "sqs-load: error %llu: %s\n",
-                                 static_cast<unsigned long long>(errors_), what.c_str());
+  if (errors_ <= 3)
+    std::fprintf(stderr, "sqs-load: error %llu: %s\n", static_cast<unsigned long long>(errors_),
+                 what.c_str());
 }
 
 void Run::worker_done() {

@@ -40,7 +40,8 @@ class SendWorkload final : public Workload {
 // (an answer naming ids not sent is a protocol error): use N a multiple of 10 there.
 class SendBatchWorkload final : public Workload {
  public:
-  explicit SendBatchWorkload(Run& run) : run_(run), full_(10, sqs::OutgoingMessage{run.body(), {}}) {}
+  explicit SendBatchWorkload(Run& run)
+      : run_(run), full_(10, sqs::OutgoingMessage{run.body(), {}}) {}
 
   void start_worker(std::size_t) override { next(); }
 
@@ -79,7 +80,9 @@ class SendBatchWorkload final : public Workload {
 
 }  // namespace
 
-std::unique_ptr<Workload> make_send(Run& run) { return std::make_unique<SendWorkload>(run); }
+std::unique_ptr<Workload> make_send(Run& run) {
+  return std::make_unique<SendWorkload>(run);
+}
 std::unique_ptr<Workload> make_send_batch(Run& run) {
   return std::make_unique<SendBatchWorkload>(run);
 }

@@ -23,8 +23,6 @@ using boost::system::error_code;
 
 namespace {
 
-// Resolved addresses are reused for new connections this long (AWS endpoints publish 60 s TTLs).
-constexpr auto kDnsCacheTtl = std::chrono::seconds(30);
 // An idle connection older than this is probed (one recv) before being reused.
 constexpr auto kProbeAfterIdle = std::chrono::seconds(1);
 // Over TLS, a body up to this size is sent in the same record as the head (one copy saves a
@@ -32,6 +30,7 @@ constexpr auto kProbeAfterIdle = std::chrono::seconds(1);
 constexpr std::size_t kCoalesceBodyLimit = 16 * 1024;
 constexpr std::size_t kReadBufferInitial = 4 * 1024;
 constexpr std::size_t kReadBufferMaxGrowth = 64 * 1024;
+constexpr std::size_t kReadBufferKeptIdle = 16 * 1024;
 
 // Errors by which a server that closed a kept-alive connection shows itself.
 bool is_stale_connection_error(const error_code& ec) {
@@ -73,27 +72,17 @@ void Connection::start(bool reused, Clock::time_point now) {
 // ---- connecting -------------------------------------------------------------------------------
 
 void Connection::connect() {
-  const auto now = Clock::now();
   if (!origin_.addresses.empty() &&
-      (origin_.host_is_ip || now - origin_.resolved_at < kDnsCacheTtl)) {
+      (origin_.host_is_ip || Clock::now() - origin_.resolved_at < PoolCore::kDnsCacheTtl)) {
     connect_to_addresses();
     return;
   }
-  // No AI_ADDRCONFIG: it ignores loopback addresses, so "localhost" would not resolve on a host
-  // whose only interface is the loopback.
-  core_->resolver().async_resolve(
-      origin_.host, origin_.service, tcp::resolver::numeric_service,
-      [self = shared_from_this()](error_code ec, const tcp::resolver::results_type& results) {
-        self->on_resolved(ec, results);
-      });
+  core_->resolve(origin_, shared_from_this());
 }
 
-void Connection::on_resolved(error_code ec, const tcp::resolver::results_type& results) {
+void Connection::addresses_ready(error_code ec) {
   if (state_ != State::connecting) return;
   if (ec) return fail(ec);
-  origin_.addresses.clear();
-  for (const auto& entry : results) origin_.addresses.push_back(entry.endpoint());
-  origin_.resolved_at = Clock::now();
   connect_to_addresses();
 }
 
@@ -122,7 +111,7 @@ void Connection::on_connected(error_code ec) {
   }
   tls_.emplace(socket_, core_->tls_context());
   if (!configure_tls_session(tls_->native_handle(), origin_.host, origin_.host_is_ip,
-                             core_->options().verify_peer, ec)) {
+                             core_->options().verify_peer, origin_.tls_sessions, ec)) {
     return fail(ec);
   }
   tls_->async_handshake(asio::ssl::stream_base::client,
@@ -131,7 +120,10 @@ void Connection::on_connected(error_code ec) {
 
 void Connection::on_handshake(error_code ec) {
   if (state_ != State::connecting) return;
-  if (ec) return fail(ec);
+  if (ec) {
+    origin_.tls_sessions.clear();  // never offer a session again to a server that failed us
+    return fail(ec);
+  }
   state_ = State::busy;
   arm(exchange_.deadline);
   send_request();
@@ -299,6 +291,12 @@ void Connection::complete(error_code ec) {
 void Connection::go_idle(Clock::time_point now) {
   state_ = State::idle;
   idle_since_ = now;
+  // A large answer grew the read buffer: give it back while idle (idle connections add up).
+  if (read_capacity_ > kReadBufferKeptIdle && read_begin_ == read_end_) {
+    read_buffer_.reset();
+    read_capacity_ = read_begin_ = read_end_ = 0;
+  }
+  grow_read_buffer_ = false;
   arm(now + core_->options().idle_timeout);
 }
 

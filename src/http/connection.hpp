@@ -47,6 +47,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Completes the exchange in flight, if any, with `ec` (posted), then closes.
   void abort(boost::system::error_code ec);
 
+  // The origin's addresses are known (or could not be resolved: `ec`).
+  void addresses_ready(boost::system::error_code ec);
+
   // Idle state, for the pool.
   void go_idle(Clock::time_point now);
   bool is_idle() const { return state_ == State::idle; }
@@ -63,7 +66,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   using tcp = boost::asio::ip::tcp;
 
   void connect();
-  void on_resolved(boost::system::error_code ec, const tcp::resolver::results_type& results);
   void connect_to_addresses();
   void on_connected(boost::system::error_code ec);
   void on_handshake(boost::system::error_code ec);

@@ -99,6 +99,30 @@ std::shared_ptr<Connection> PoolCore::take_idle(Origin& origin, Clock::time_poin
   return nullptr;
 }
 
+void PoolCore::resolve(Origin& origin, std::shared_ptr<Connection> connection) {
+  origin.awaiting_addresses.push_back(std::move(connection));
+  if (origin.resolving) return;
+  origin.resolving = true;
+  // No AI_ADDRCONFIG: it ignores loopback addresses, so "localhost" would not resolve on a host
+  // whose only interface is the loopback.
+  resolver_.async_resolve(
+      origin.host, origin.service, asio::ip::tcp::resolver::numeric_service,
+      [core = shared_from_this(), &origin, generation = origin.resolve_generation](
+          error_code ec, const asio::ip::tcp::resolver::results_type& results) {
+        if (generation != origin.resolve_generation) return;  // cancelled meanwhile
+        origin.resolving = false;
+        if (!ec) {
+          origin.addresses.clear();
+          for (const auto& entry : results) origin.addresses.push_back(entry.endpoint());
+          origin.resolved_at = Clock::now();
+          if (origin.addresses.empty()) ec = asio::error::host_not_found;
+        }
+        auto waiting = std::move(origin.awaiting_addresses);
+        origin.awaiting_addresses.clear();
+        for (auto& connection : waiting) connection->addresses_ready(ec);
+      });
+}
+
 std::shared_ptr<Connection> PoolCore::open_connection(Origin& origin) {
   auto connection = std::make_shared<Connection>(shared_from_this(), origin);
   connection->live_index = live_.size();
@@ -132,8 +156,13 @@ void PoolCore::cancel_all() {
   open.reserve(live_.size());
   for (Connection* connection : live_) open.push_back(connection->shared_from_this());
   for (auto& connection : open) connection->abort(asio::error::operation_aborted);
-  for (auto& [key, origin] : origins_) origin->idle.clear();
-  // Resolutions in flight complete later with operation_aborted (or a result nobody uses).
+  for (auto& [key, origin] : origins_) {
+    origin->idle.clear();
+    origin->awaiting_addresses.clear();
+    origin->resolving = false;
+    ++origin->resolve_generation;
+  }
+  // Resolutions in flight complete later, ignored (generation), with operation_aborted or not.
   resolver_.cancel();
 }
 

@@ -15,6 +15,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "http/pool.hpp"
+#include "http/tls.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -33,7 +34,13 @@ struct Origin {
   bool host_is_ip = false;
   std::vector<boost::asio::ip::tcp::endpoint> addresses;  // resolved (or the IP literal)
   Clock::time_point resolved_at{};
+  // One resolution at a time per origin: a thousand connections opened at once wait for the
+  // same answer instead of queueing a thousand getaddrinfo calls on Asio's resolver thread.
+  bool resolving = false;
+  unsigned resolve_generation = 0;  // bumped by cancel_all: a cancelled answer is ignored
+  std::vector<std::shared_ptr<Connection>> awaiting_addresses;
   std::vector<std::shared_ptr<Connection>> idle;  // kept-alive, most recently used last (LIFO)
+  TlsSessionCache tls_sessions;
 };
 
 class PoolCore : public std::enable_shared_from_this<PoolCore> {
@@ -55,6 +62,11 @@ class PoolCore : public std::enable_shared_from_this<PoolCore> {
   const boost::asio::any_io_executor& executor() const { return executor_; }
   boost::asio::ip::tcp::resolver& resolver() { return resolver_; }
   boost::asio::ssl::context& tls_context() { return *tls_context_; }  // set before any TLS use
+  // Resolved addresses are reused for new connections this long (AWS publishes 60 s TTLs).
+  static constexpr std::chrono::seconds kDnsCacheTtl{30};
+  // Resolves origin.host (or joins the resolution in flight); calls addresses_ready() on
+  // `connection` when done.
+  void resolve(Origin& origin, std::shared_ptr<Connection> connection);
   // A new connection to `origin`, counted as open (the caller starts it).
   std::shared_ptr<Connection> open_connection(Origin& origin);
   // Keeps a connection that finished an exchange as idle; false (caller closes it) when the

@@ -46,27 +46,50 @@ bool iequals_lower(std::string_view s, std::string_view lower) {
 
 }  // namespace
 
+// Copies `s` at `p` and returns the end: the head is sized once and filled with memcpy, which
+// costs a fraction of two dozen std::string::append calls.
+static char* put(char* p, std::string_view s) {
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
 bool write_request_head(const Endpoint& endpoint, const Request& request, std::string& out) {
   if (!is_token(request.method) || request.target.empty() || !is_line_safe(request.target) ||
       request.target.find(' ') != std::string::npos || !is_line_safe(endpoint.host_header)) {
     return false;
   }
-  out.clear();
-  out.append(request.method).append(" ").append(request.target).append(" HTTP/1.1\r\nHost: ");
-  out.append(endpoint.host_header).append("\r\n");
+  constexpr std::string_view kVersion = " HTTP/1.1\r\nHost: ";
+  constexpr std::string_view kLength = "Content-Length: ";
+  std::size_t size = request.method.size() + 1 + request.target.size() + kVersion.size() +
+                     endpoint.host_header.size() + 2 + kLength.size() + 20 + 4;
   for (const Header& h : request.headers) {
     if (!is_token(h.name) || !is_line_safe(h.value)) return false;
+    size += h.name.size() + h.value.size() + 4;
+  }
+  out.resize(size);
+  char* p = out.data();
+  p = put(p, request.method);
+  *p++ = ' ';
+  p = put(p, request.target);
+  p = put(p, kVersion);
+  p = put(p, endpoint.host_header);
+  p = put(p, "\r\n");
+  for (const Header& h : request.headers) {
     if (iequals_lower(h.name, "host") || iequals_lower(h.name, "content-length")) continue;
-    out.append(h.name).append(": ").append(h.value).append("\r\n");
+    p = put(p, h.name);
+    p = put(p, ": ");
+    p = put(p, h.value);
+    p = put(p, "\r\n");
   }
   const bool bodiless_method = request.method == "GET" || request.method == "HEAD" ||
                                request.method == "DELETE" || request.method == "OPTIONS";
   if (!request.body.empty() || !bodiless_method) {
-    char digits[24];
-    auto end = std::to_chars(digits, digits + sizeof digits, request.body.size()).ptr;
-    out.append("Content-Length: ").append(digits, end).append("\r\n");
+    p = put(p, kLength);
+    p = std::to_chars(p, p + 20, request.body.size()).ptr;
+    p = put(p, "\r\n");
   }
-  out.append("\r\n");
+  p = put(p, "\r\n");
+  out.resize(static_cast<std::size_t>(p - out.data()));
   return true;
 }
 

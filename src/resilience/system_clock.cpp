@@ -27,7 +27,9 @@ void run_timer_thread(const std::shared_ptr<TimerQueue>& queue) {
   while (!queue->stop && !queue->tasks.empty()) {
     auto task = queue->pop_due_locked(std::chrono::steady_clock::now()).first;
     if (!task) {
-      queue->changed.wait_until(lock, queue->tasks.begin()->first.first);
+      // A copy: the task (and the map node holding its time) may go while we wait.
+      const Clock::time_point next = queue->tasks.begin()->first.first;
+      queue->changed.wait_until(lock, next);
       continue;
     }
     lock.unlock();

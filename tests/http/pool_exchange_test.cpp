@@ -234,6 +234,29 @@ TEST_F(PoolTest, HostNameIsResolved) {
   EXPECT_EQ(server.received()[0].header("Host"), "localhost:" + std::to_string(server.port()));
 }
 
+TEST_F(PoolTest, ManyConnectionsToOneHostNameAtOnce) {
+  // They share one DNS resolution.
+  ScriptedHttpServer server(echo);
+  Pool pool(io.get_executor(), {});
+  const Endpoint endpoint = endpoint_of("http://localhost:" + std::to_string(server.port()));
+  std::vector<std::shared_ptr<Outcome>> outcomes;
+  for (int i = 0; i < 20; ++i) {
+    outcomes.push_back(std::make_shared<Outcome>());
+    pool.async_send(endpoint, post(std::to_string(i)), 5s, record_into(outcomes.back()));
+  }
+  ASSERT_TRUE(run_until([&] {
+    for (const auto& o : outcomes) {
+      if (o->calls == 0) return false;
+    }
+    return true;
+  }));
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_FALSE(outcomes[i]->ec) << outcomes[i]->ec.message();
+    EXPECT_EQ(outcomes[i]->response.body, std::to_string(i));
+  }
+  EXPECT_EQ(server.connections_accepted(), 20u);
+}
+
 TEST_F(PoolTest, IdleConnectionsCloseAfterIdleTimeout) {
   ScriptedHttpServer server(echo);
   PoolOptions options;

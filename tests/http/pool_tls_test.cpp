@@ -68,6 +68,25 @@ TEST_F(PoolTlsTest, SucceedsWithCaFileAndIpAddress) {
   EXPECT_EQ(server.received()[0].tls_server_name, "");  // no SNI for an IP literal
 }
 
+TEST_F(PoolTlsTest, NewConnectionsResumeTheTlsSession) {
+  ScriptedHttpServer server([](const ReceivedRequest& r) {
+    return Reply::ok(r.body).header("Connection", "close").then_close();
+  }, serving(*localhost_));
+  TempFile ca(localhost_->ca_pem);
+  Pool pool(io.get_executor(), trusting(ca));
+  const Endpoint endpoint = endpoint_of("https://localhost:" + std::to_string(server.port()));
+  for (int i = 0; i < 3; ++i) {
+    const Outcome out = send(pool, endpoint, post(std::to_string(i)));
+    ASSERT_FALSE(out.ec) << out.ec.message();
+  }
+  const auto received = server.received();
+  ASSERT_EQ(received.size(), 3u);
+  EXPECT_FALSE(received[0].tls_session_resumed);
+  EXPECT_TRUE(received[1].tls_session_resumed);
+  EXPECT_TRUE(received[2].tls_session_resumed);
+  EXPECT_EQ(received[2].tls_server_name, "localhost");
+}
+
 TEST_F(PoolTlsTest, FailsWithTheDefaultStore) {
   ScriptedHttpServer server(echo, serving(*localhost_));
   Pool pool(io.get_executor(), {});

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -116,6 +117,29 @@ TEST(SystemClock, ManyTimersAllFire) {
     });
   }
   ASSERT_EQ(all.get_future().wait_for(10s), std::future_status::ready);
+}
+
+// At exit, the timer thread is stopped and joined by static destruction (a pending timer an
+// hour away must neither run nor hold the process), also when a breaker-like owner of the clock
+// is itself a static destroyed later, or leaked.
+TEST(SystemClockDeathTest, ProcessExitsPromptlyWithTimersPending) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        static std::shared_ptr<Clock> late_owner = std::make_shared<SystemClock>();
+        Clock::system()->schedule_after(1h, [] { std::_Exit(3); });
+        late_owner->schedule_after(1h, [] { std::_Exit(4); });
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(
+      {
+        // Never freed (but reachable, so LeakSanitizer does not object).
+        static auto* leaked = new std::shared_ptr<Clock>(std::make_shared<SystemClock>());
+        (*leaked)->schedule_after(1h, [] { std::_Exit(5); });
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

@@ -137,11 +137,18 @@ TEST_F(SendBatch, AnInvalidLineSendsNothing) {
 }
 
 TEST_F(SendBatch, EveryInvalidLineIsReported) {
+  // Lines that do not parse and lines that break an SQS rule are reported together.
   auto url = create_queue();
-  auto r = sqsctl({"send-batch", url}, "{}\n" + body_line("ok") + "nope\n");
+  auto r = sqsctl({"send-batch", url}, "{}\n" + body_line("ok") + "nope\n" +
+                                           R"({"Body":"x","DelaySeconds":901})"
+                                           "\n");
   EXPECT_EQ(r.exit_code, 2) << describe(r);
   EXPECT_NE(r.err.find("line 1: "), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("line 2: "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("line 3: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("line 4: "), std::string::npos) << r.err;
+  EXPECT_LT(r.err.find("line 3: "), r.err.find("line 4: ")) << "in line order: " << r.err;
+  EXPECT_NE(r.err.find("3 invalid lines"), std::string::npos) << r.err;
   EXPECT_EQ(message_count(url), 0);
 }
 

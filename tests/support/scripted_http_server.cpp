@@ -233,7 +233,8 @@ struct ScriptedHttpServer::State {
   }
 
   template <class Stream>
-  asio::awaitable<void> serve(Stream& stream, std::size_t connection, std::string sni) {
+  asio::awaitable<void> serve(Stream& stream, std::size_t connection, std::string sni,
+                              bool resumed) {
     std::string buffer;
     char chunk[16 * 1024];
     for (;;) {
@@ -257,6 +258,7 @@ struct ScriptedHttpServer::State {
       buffer.erase(0, total);
       request.connection = connection;
       request.tls_server_name = sni;
+      request.tls_session_resumed = resumed;
       record(request);
 
       const Reply reply = current_script()(request);
@@ -290,9 +292,10 @@ struct ScriptedHttpServer::State {
         co_await stream.async_handshake(asio::ssl::stream_base::server, asio::use_awaitable);
         const char* sni =
             ::SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
-        co_await serve(stream, connection, sni ? sni : "");
+        const bool resumed = ::SSL_session_reused(stream.native_handle()) == 1;
+        co_await serve(stream, connection, sni ? sni : "", resumed);
       } else {
-        co_await serve(socket, connection, "");
+        co_await serve(socket, connection, "", false);
       }
     } catch (const std::exception&) {
       // The client went away, or sent something this test server does not parse: drop it.

@@ -39,6 +39,7 @@ struct ReceivedRequest {
   std::size_t connection = 0;  // 0-based index of the accepted connection that carried it
   std::size_t index = 0;       // 0-based index among all requests the server received
   std::string tls_server_name;  // SNI sent by the client (TLS servers only; empty when none)
+  bool tls_session_resumed = false;  // the TLS handshake resumed an earlier session
 
   // Case-insensitive lookup; empty when absent.
   std::string_view header(std::string_view name) const;

@@ -1,6 +1,8 @@
 #include "bench_report.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <charconv>
 #include <cmath>
 
 namespace sqsctl::bench {
@@ -15,7 +17,51 @@ double per_second(std::uint64_t n, double seconds) {
   return seconds > 0 ? std::round(static_cast<double>(n) / seconds * 10) / 10 : 0.0;
 }
 
+void write_json(const boost::json::value& v, std::string& out) {
+  switch (v.kind()) {
+    case boost::json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [key, value] : v.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        out += boost::json::serialize(boost::json::string_view(key));
+        out += ':';
+        write_json(value, out);
+      }
+      out += '}';
+      return;
+    }
+    case boost::json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& value : v.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        write_json(value, out);
+      }
+      out += ']';
+      return;
+    }
+    case boost::json::kind::double_: {
+      char text[32];
+      double d = std::isfinite(v.get_double()) ? v.get_double() : 0.0;
+      auto [end, ec] = std::to_chars(text, text + sizeof text, d);
+      out.append(text, ec == std::errc() ? end : text);
+      return;
+    }
+    default:
+      out += boost::json::serialize(v);
+  }
+}
+
 }  // namespace
+
+std::string to_json_text(const boost::json::value& value) {
+  std::string out;
+  write_json(value, out);
+  return out;
+}
 
 int BenchReport::exit_status() const noexcept {
   return lost == 0 && send_errors == 0 && !aborted ? 0 : 1;

@@ -59,4 +59,7 @@ struct BenchReport {
 
 boost::json::object to_json(const BenchReport& report);
 
+// One line of JSON, numbers as people write them (1.5, not Boost's 1.5E0).
+std::string to_json_text(const boost::json::value& value);
+
 }  // namespace sqsctl::bench

@@ -4,7 +4,7 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/json/array.hpp>
-#include <boost/json/serialize.hpp>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <random>
@@ -16,7 +16,7 @@ using std::chrono::milliseconds;
 
 // Sends that fail (every queue refused) are tried again after 50 ms, doubling up to 1 s.
 milliseconds retry_delay(unsigned attempt) {
-  return std::min(milliseconds(1000), milliseconds(25) << std::min(attempt, 6u));
+  return std::min(milliseconds(1000), milliseconds(25 << std::min(attempt, 6u)));
 }
 
 // The start function of an injected failure: completes, later (never inline), with a
@@ -28,6 +28,8 @@ auto injected_failure(std::size_t index, double error_rate) {
     queue.client().defer([done = std::move(done), e]() mutable { done(e); });
   };
 }
+
+double round_ms(double s) { return std::round(s * 1000) / 1000; }
 
 std::string format_seconds(double s) {
   char text[32];
@@ -380,7 +382,7 @@ boost::json::object BenchRun::status_json() const {
   auto s = snapshot();
   boost::json::object out;
   out["run_id"] = tracker_.codec().run_id();
-  out["elapsed_s"] = s.elapsed_s;
+  out["elapsed_s"] = round_ms(s.elapsed_s);
   out["count"] = s.count;
   out["sent"] = s.sent;
   out["send_errors"] = s.send_errors;
@@ -401,7 +403,8 @@ boost::json::object BenchRun::status_json() const {
         {"sent", s.queues[i].sent},
         {"received", s.queues[i].received},
         {"error_rate", active ? scenario.error_rate : 0.0},
-        {"remaining_s", active ? std::chrono::duration<double>(scenario.until - now).count() : 0.0},
+        {"remaining_s",
+         active ? round_ms(std::chrono::duration<double>(scenario.until - now).count()) : 0.0},
     });
   }
   out["queues"] = std::move(queues);
@@ -411,7 +414,7 @@ boost::json::object BenchRun::status_json() const {
 ControlAnswer BenchRun::control(const std::string&, const std::string& target) {
   auto request = parse_control_target(target, queues_.size());
   if (!request) {
-    return {400, boost::json::serialize(boost::json::object{{"error", request.error().message}})};
+    return {400, to_json_text(boost::json::object{{"error", request.error().message}})};
   }
   if (*request) {
     const InjectionRequest& r = **request;
@@ -421,7 +424,7 @@ ControlAnswer BenchRun::control(const std::string&, const std::string& target) {
                   r.error_rate, std::chrono::duration<double>(r.duration).count());
     progress_.log(format_seconds(seconds_since_start(Clock::now())) + text);
   }
-  return {200, boost::json::serialize(status_json())};
+  return {200, to_json_text(status_json())};
 }
 
 // ---- the run ----

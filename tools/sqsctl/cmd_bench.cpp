@@ -21,7 +21,6 @@
 #include "bench_report.hpp"
 #include "bench_run.hpp"
 #include "commands.hpp"
-#include "json_io.hpp"
 #include "sqs/multiqueue.hpp"
 
 namespace sqsctl {
@@ -156,7 +155,7 @@ int run_bench(const Context& context, bench::BenchArguments arguments, const Dra
   bench::BenchReport result = run.run();
   dispatcher.on_state_change({});
   if (control) control->close();
-  print_json_line(bench::to_json(result));
+  std::cout << bench::to_json_text(bench::to_json(result)) << '\n';
   std::cout.flush();
   return result.exit_status();
 }

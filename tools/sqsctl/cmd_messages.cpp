@@ -60,6 +60,7 @@ struct SendCommandOptions {
 // The whole of a file (or of stdin for "-"), byte for byte.
 std::optional<std::string> read_all(const std::string& path) {
   if (path == "-") {
+    note_reading_stdin("the message body");
     std::ostringstream all;
     all << std::cin.rdbuf();
     if (std::cin.bad()) return std::nullopt;

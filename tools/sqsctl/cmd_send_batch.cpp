@@ -142,6 +142,7 @@ std::size_t send_batches(const sqs::Queue& queue, const BatchInput& input,
 }
 
 int run_send_batch(const Context& context, const SendBatchOptions& options) {
+  note_reading_stdin("JSON lines");
   BatchInput input = read_batch_input(std::cin);
   if (std::cin.bad()) return usage_error("cannot read stdin");
 

@@ -1,5 +1,7 @@
 #include "context.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -47,6 +49,12 @@ int report(std::string_view doing, const sqs::Error& error) {
                  "'sqsctl --help'\n";
   }
   return exit_status_for(error);
+}
+
+void note_reading_stdin(std::string_view what) {
+  if (::isatty(STDIN_FILENO) == 1) {
+    std::cerr << "reading " << what << " from stdin (end with Ctrl-D)\n";
+  }
 }
 
 int usage_error(std::string_view message) {

@@ -46,6 +46,10 @@ int report(std::string_view doing, const sqs::Error& error);
 // Prints "error: message" to stderr and returns kExitUsage.
 int usage_error(std::string_view message);
 
+// When stdin is a terminal, tells the user on stderr that `what` is read from it, so that a
+// command waiting for input does not look hung.
+void note_reading_stdin(std::string_view what);
+
 // The exit status an error maps to, without printing.
 int exit_status_for(const sqs::Error& error);
 

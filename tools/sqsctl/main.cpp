@@ -35,9 +35,9 @@ void add_global_options(CLI::App& app, sqsctl::GlobalOptions& global) {
             try {
               seconds = std::stod(text);
             } catch (const std::exception&) {
-              return "--timeout takes a number of seconds, e.g. 2.5";
+              return "takes a number of seconds, e.g. 2.5";
             }
-            return seconds > 0 ? "" : "--timeout must be more than 0 seconds";
+            return seconds > 0 ? "" : "must be more than 0 seconds";
           },
           ""));
 }
