@@ -105,7 +105,8 @@ class Clock {
 // by the next schedule), and joined when the last SystemClock goes away — at the latest during
 // static destruction, since Clock::system() holds one. A clock, and the breakers holding it,
 // keep the timer thread's state alive, so destruction order between statics does not matter;
-// callbacks still pending when the last clock goes away are dropped, never run.
+// callbacks still pending when the last clock goes away are dropped, never run. (A clock that is
+// never destroyed keeps the thread until the process ends, which simply stops it.)
 class SystemClock final : public Clock {
  public:
   SystemClock();
@@ -148,5 +149,7 @@ class ManualClock final : public Clock {
   std::atomic<duration::rep> now_;
   std::shared_ptr<detail::TimerQueue> queue_;
 };
+
+using FakeClock = ManualClock;
 
 }  // namespace sqs

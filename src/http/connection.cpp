@@ -87,10 +87,9 @@ void Connection::addresses_ready(error_code ec) {
 }
 
 void Connection::connect_to_addresses() {
-  asio::async_connect(socket_, origin_.addresses,
-                      [self = shared_from_this()](error_code ec, const tcp::endpoint&) {
-                        self->on_connected(ec);
-                      });
+  asio::async_connect(
+      socket_, origin_.addresses,
+      [self = shared_from_this()](error_code ec, const tcp::endpoint&) { self->on_connected(ec); });
 }
 
 void Connection::on_connected(error_code ec) {
@@ -134,16 +133,13 @@ void Connection::on_handshake(error_code ec) {
 void Connection::send_request() {
   Exchange& ex = exchange_;
   ex.head.resize(ex.head_size);  // drop a body coalesced by an earlier attempt
-  auto written = [self = shared_from_this()](error_code ec, std::size_t) {
-    self->on_written(ec);
-  };
+  auto written = [self = shared_from_this()](error_code ec, std::size_t) { self->on_written(ec); };
   if (tls_) {
     if (!ex.body.empty() && ex.body.size() <= kCoalesceBodyLimit) {
       ex.head.append(ex.body);
       asio::async_write(*tls_, asio::buffer(ex.head), std::move(written));
     } else {
-      const std::array<asio::const_buffer, 2> buffers{asio::buffer(ex.head),
-                                                      asio::buffer(ex.body)};
+      const std::array<asio::const_buffer, 2> buffers{asio::buffer(ex.head), asio::buffer(ex.body)};
       asio::async_write(*tls_, buffers, std::move(written));
     }
     return;
@@ -215,8 +211,8 @@ bool Connection::consume(error_code ec, std::size_t bytes) {
     read_end_ += bytes;
     answer_bytes_ += bytes;
     error_code parse_ec;
-    read_begin_ += reader_.feed(read_buffer_.get() + read_begin_, read_end_ - read_begin_,
-                                parse_ec);
+    read_begin_ +=
+        reader_.feed(read_buffer_.get() + read_begin_, read_end_ - read_begin_, parse_ec);
     if (parse_ec) {
       fail(parse_ec);
       return true;
@@ -303,8 +299,7 @@ void Connection::go_idle(Clock::time_point now) {
 bool Connection::looks_alive() {
   if (Clock::now() - idle_since_ < kProbeAfterIdle) return true;
   char byte;
-  const ssize_t n = ::recv(socket_.native_handle(), &byte, 1,
-                           MSG_PEEK | MSG_DONTWAIT);
+  const ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n == 0) return false;  // orderly close by the peer
   if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
   // Unsolicited bytes: over TLS, likely a session ticket (harmless); over plain HTTP, garbage.

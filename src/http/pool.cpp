@@ -36,9 +36,7 @@ void PoolCore::post_completion(ResponseHandler handler, error_code ec) {
 
 Origin& PoolCore::origin_for(const Endpoint& endpoint) {
   key_scratch_.clear();
-  key_scratch_.append(endpoint.tls ? "https://" : "http://")
-      .append(endpoint.host)
-      .append(" ");
+  key_scratch_.append(endpoint.tls ? "https://" : "http://").append(endpoint.host).append(" ");
   char digits[8];
   key_scratch_.append(digits, std::to_chars(digits, digits + sizeof digits, endpoint.port).ptr);
   auto found = origins_.find(std::string_view(key_scratch_));
@@ -138,8 +136,8 @@ bool PoolCore::park(std::shared_ptr<Connection> connection, Origin& origin) {
 
 void PoolCore::unpark(Connection& connection, Origin& origin) {
   auto& idle = origin.idle;
-  auto found = std::find_if(idle.begin(), idle.end(),
-                            [&](const auto& c) { return c.get() == &connection; });
+  auto found =
+      std::find_if(idle.begin(), idle.end(), [&](const auto& c) { return c.get() == &connection; });
   if (found != idle.end()) idle.erase(found);
 }
 
@@ -180,15 +178,21 @@ struct Pool::Impl final : detail::PoolCore {
 Pool::Pool(asio::any_io_executor executor, PoolOptions options)
     : impl_(std::make_shared<Impl>(std::move(executor), std::move(options))) {}
 
-Pool::~Pool() { impl_->shutdown(); }
+Pool::~Pool() {
+  impl_->shutdown();
+}
 
 void Pool::async_send(const Endpoint& endpoint, Request request, std::chrono::milliseconds timeout,
                       ResponseHandler handler) {
   impl_->async_send(endpoint, std::move(request), timeout, std::move(handler));
 }
 
-void Pool::cancel_all() { impl_->cancel_all(); }
+void Pool::cancel_all() {
+  impl_->cancel_all();
+}
 
-std::size_t Pool::open_connections() const { return impl_->open_connections(); }
+std::size_t Pool::open_connections() const {
+  return impl_->open_connections();
+}
 
 }  // namespace sqs::http

@@ -1,5 +1,23 @@
 // Async HTTP/1.1 client: one keep-alive connection pool per endpoint, TLS with verification,
 // connect and per-request timeouts. Knows nothing of AWS.
+//
+// Threading: a Pool is not thread-safe. Every call must be made on the executor given to the
+// constructor (an io_context run by one thread, or a strand), and every handler runs there.
+// Concurrency is connections, not threads: a thousand requests in flight cost a thousand
+// sockets (and a few KiB each), never a thread each. No limit on connections per endpoint.
+//
+// Lifetime: destroy the Pool before its execution context. Destroying it completes everything
+// in flight with operation_aborted (posted: those handlers run after the Pool is gone, so they
+// must not use it) and closes every connection; internal state lives on, hidden, until the
+// last pending socket operation has drained. A handler may destroy the Pool.
+//
+// Per request: an idle kept-alive connection of the endpoint's origin is reused (most recently
+// used first, probed if idle for over a second), else a new one is opened (DNS resolution shared
+// by concurrent connections and cached 30 s; TCP_NODELAY; TLS with SNI, host-name verification
+// and session resumption). A connection serves one request at a time (no pipelining), goes back
+// to the pool when the answer is complete and both sides allow keep-alive, and is closed after
+// idle_timeout, on any error or timeout, or when the origin already has max_idle_per_endpoint
+// idle connections.
 #pragma once
 
 #include <chrono>
@@ -20,13 +38,18 @@ struct PoolOptions {
   std::chrono::milliseconds idle_timeout{50000};    // idle keep-alive connections closed after
   std::size_t max_idle_per_endpoint = 256;
   std::size_t max_response_bytes = 64 * 1024 * 1024;
-  bool verify_peer = true;   // TLS peer and host name verification (SNI always sent)
-  std::string ca_file;       // PEM bundle; empty: the system's default paths
+  bool verify_peer = true;  // TLS peer and host name verification (SNI always sent)
+  std::string ca_file;      // PEM bundle; empty: the system's default paths
 };
 
-// error_code: success, boost::asio::error::timed_out (connect or request deadline),
-// boost::asio::error::operation_aborted (cancelled / pool destroyed), or the transport error
-// (connection_refused, connection_reset, eof, TLS errors, host_not_found...).
+// error_code: success (any HTTP status: a 4xx or 5xx answer is a Response, not an error),
+// boost::asio::error::timed_out (connect or request deadline), operation_aborted (cancel_all,
+// Pool destroyed), invalid_argument (a request whose method, target or headers would break the
+// framing: CR/LF/NUL, non-token names), or a transport error: connection_refused,
+// connection_reset, eof (closed before any answer byte), host_not_found, TLS errors (SSL
+// category: unknown CA, name mismatch...), Beast's http errors for a malformed or cut-short
+// answer (partial_message) or one over max_response_bytes (body_limit). Every error but
+// invalid_argument means "the request may or may not have been processed".
 using ResponseHandler = std::function<void(boost::system::error_code, Response)>;
 
 class Pool {
@@ -38,8 +61,12 @@ class Pool {
   Pool& operator=(const Pool&) = delete;
 
   // Sends `request` to `endpoint` on an idle kept-alive connection or a new one. `timeout`
-  // bounds the whole exchange (connect included). A reused connection that turns out to be
-  // closed by the server before any answer byte is retried once on a fresh connection.
+  // bounds the whole exchange (connect included; connect_timeout bounds DNS + TCP + TLS within
+  // it). A reused connection that turns out to be closed by the server before any answer byte
+  // (eof / reset on write or first read) is retried once on a fresh connection; a fresh
+  // connection's failure is reported. The request body is moved, never copied (over TLS a body
+  // up to 16 KiB is copied once, next to the head, to share one TLS record). Host and
+  // Content-Length are set here (any given in request.headers are ignored).
   // The handler is called exactly once, never inline from async_send.
   void async_send(const Endpoint& endpoint, Request request, std::chrono::milliseconds timeout,
                   ResponseHandler handler);

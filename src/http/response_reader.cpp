@@ -86,8 +86,7 @@ std::size_t ResponseReader::feed(const char* data, std::size_t size, error_code&
   Parser& parser = *state_->parser;
   std::size_t used = 0;
   while (used < size && !parser.is_done()) {
-    const std::size_t n =
-        parser.put(boost::asio::const_buffer(data + used, size - used), ec);
+    const std::size_t n = parser.put(boost::asio::const_buffer(data + used, size - used), ec);
     used += n;
     if (ec == beast_http::error::need_more) {
       ec = {};
@@ -98,10 +97,16 @@ std::size_t ResponseReader::feed(const char* data, std::size_t size, error_code&
   return used;
 }
 
-void ResponseReader::feed_eof(error_code& ec) { state_->parser->put_eof(ec); }
+void ResponseReader::feed_eof(error_code& ec) {
+  state_->parser->put_eof(ec);
+}
 
-bool ResponseReader::done() const { return state_->parser && state_->parser->is_done(); }
+bool ResponseReader::done() const {
+  return state_->parser && state_->parser->is_done();
+}
 
-bool ResponseReader::keep_alive() const { return state_->parser->keep_alive(); }
+bool ResponseReader::keep_alive() const {
+  return state_->parser->keep_alive();
+}
 
 }  // namespace sqs::http

@@ -79,7 +79,9 @@ std::unique_ptr<ssl::context> make_tls_context(const PoolOptions& options, error
   return ctx;
 }
 
-TlsSessionCache::~TlsSessionCache() { store(nullptr); }
+TlsSessionCache::~TlsSessionCache() {
+  store(nullptr);
+}
 
 void TlsSessionCache::store(SSL_SESSION* session) {
   if (session_ != nullptr) ::SSL_SESSION_free(session_);

@@ -73,8 +73,7 @@ bool fill(const boost::urls::url_view& u, Endpoint& out, std::string* error) {
     const std::string_view digits = u.port();
     unsigned long value = 0;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (ec != std::errc() || end != digits.data() + digits.size() || value == 0 ||
-        value > 65535) {
+    if (ec != std::errc() || end != digits.data() + digits.size() || value == 0 || value > 65535) {
       return fail(error, "invalid port in URL " + quoted);
     }
     out.port = static_cast<std::uint16_t>(value);

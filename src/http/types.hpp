@@ -17,10 +17,10 @@ struct Header {
 // Where requests go: scheme, host and port, parsed once from a URL.
 struct Endpoint {
   bool tls = false;
-  std::string host;          // DNS name or IP literal, without brackets
-  std::uint16_t port = 0;    // explicit or the scheme's default
-  std::string host_header;   // value of the Host header: host, plus ":port" when not default
-  std::string path = "/";    // path of the URL ("/" when none)
+  std::string host;         // DNS name or IP literal, without brackets
+  std::uint16_t port = 0;   // explicit or the scheme's default
+  std::string host_header;  // value of the Host header: host, plus ":port" when not default
+  std::string path = "/";   // path of the URL ("/" when none)
 
   // Parses "http[s]://host[:port][/path]". On failure returns nullopt and sets *error.
   static std::optional<Endpoint> parse(std::string_view url, std::string* error = nullptr);

@@ -69,7 +69,9 @@ TEST(EndpointParse, HostIsLowerCased) {
   EXPECT_EQ(parse_ok("HTTPS://SQS.EU-West-1.AmazonAWS.com").host, "sqs.eu-west-1.amazonaws.com");
 }
 
-TEST(EndpointParse, EmptyPortMeansDefault) { EXPECT_EQ(parse_ok("http://h:/").port, 80); }
+TEST(EndpointParse, EmptyPortMeansDefault) {
+  EXPECT_EQ(parse_ok("http://h:/").port, 80);
+}
 
 TEST(EndpointParse, RejectsOtherSchemes) {
   EXPECT_NE(parse_error("ftp://example.com").find("scheme"), std::string::npos);
@@ -78,8 +80,7 @@ TEST(EndpointParse, RejectsOtherSchemes) {
 }
 
 TEST(EndpointParse, RejectsUserinfo) {
-  EXPECT_NE(parse_error("https://user:secret@example.com").find("credentials"),
-            std::string::npos);
+  EXPECT_NE(parse_error("https://user:secret@example.com").find("credentials"), std::string::npos);
 }
 
 TEST(EndpointParse, RejectsMissingHost) {
@@ -123,9 +124,8 @@ TEST(RequestHead, WritesRequestLineHostHeadersAndLength) {
   Request r;
   r.method = "POST";
   r.target = "/";
-  r.headers = {{"X-Amz-Target", "AmazonSQS.SendMessage"},
-               {"host", "ignored"},
-               {"Content-Length", "999"}};
+  r.headers = {
+      {"X-Amz-Target", "AmazonSQS.SendMessage"}, {"host", "ignored"}, {"Content-Length", "999"}};
   r.body = "{}";
   std::string out;
   ASSERT_TRUE(write_request_head(e, r, out));

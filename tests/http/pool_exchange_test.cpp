@@ -1,4 +1,6 @@
 // http::Pool against the scripted server: what goes on the wire, what comes back, keep-alive.
+#include <sys/resource.h>
+
 #include <string>
 #include <vector>
 
@@ -116,6 +118,37 @@ TEST_F(PoolTest, ConcurrentRequestsOnOneThreadEachGetTheirAnswer) {
   }
 }
 
+TEST_F(PoolTest, ThousandConcurrentLongPollsCostSocketsNotThreads) {
+  constexpr int kPolls = 1000;
+  rlimit files{};
+  ::getrlimit(RLIMIT_NOFILE, &files);
+  if (files.rlim_cur < 2 * kPolls + 100) GTEST_SKIP() << "needs " << 2 * kPolls + 100 << " fds";
+  // Every poll is answered after a while, like a long poll; all are sent before any answer.
+  ScriptedHttpServer server(
+      [](const ReceivedRequest& r) { return Reply::ok(r.body).after(500ms); });
+  Pool pool(io.get_executor(), {});
+  const Endpoint endpoint = endpoint_of(server.endpoint());
+  std::vector<std::shared_ptr<Outcome>> outcomes;
+  for (int i = 0; i < kPolls; ++i) {
+    outcomes.push_back(std::make_shared<Outcome>());
+    pool.async_send(endpoint, post(std::to_string(i)), 20s, record_into(outcomes.back()));
+  }
+  ASSERT_TRUE(run_until([&] { return server.requests_received() == kPolls; }, 20s));
+  EXPECT_EQ(pool.open_connections(), static_cast<std::size_t>(kPolls));
+  ASSERT_TRUE(run_until(
+      [&] {
+        for (const auto& o : outcomes) {
+          if (o->calls == 0) return false;
+        }
+        return true;
+      },
+      20s));
+  for (int i = 0; i < kPolls; ++i) {
+    ASSERT_FALSE(outcomes[i]->ec) << i << ": " << outcomes[i]->ec.message();
+    EXPECT_EQ(outcomes[i]->response.body, std::to_string(i));
+  }
+}
+
 TEST_F(PoolTest, ConnectionCloseHeaderIsHonoured) {
   ScriptedHttpServer server([](const ReceivedRequest&) {
     return Reply::ok("bye").header("Connection", "close").then_close();
@@ -135,7 +168,8 @@ TEST_F(PoolTest, ConnectionCloseHeaderIsHonoured) {
 TEST_F(PoolTest, ChunkedResponseIsReassembled) {
   std::string big(100 * 1000 + 7, 'c');
   for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
-  ScriptedHttpServer server([&](const ReceivedRequest&) { return Reply::ok(big).use_chunked(999); });
+  ScriptedHttpServer server(
+      [&](const ReceivedRequest&) { return Reply::ok(big).use_chunked(999); });
   Pool pool(io.get_executor(), {});
   const Endpoint endpoint = endpoint_of(server.endpoint());
   for (int i = 0; i < 2; ++i) {
@@ -163,7 +197,8 @@ TEST_F(PoolTest, OneMebibyteBodiesBothWays) {
 
 TEST_F(PoolTest, BodyDelimitedByCloseIsRead) {
   ScriptedHttpServer server([](const ReceivedRequest&) {
-    return Reply::raw("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end").then_close();
+    return Reply::raw("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end")
+        .then_close();
   });
   Pool pool(io.get_executor(), {});
   const Outcome out = send(pool, endpoint_of(server.endpoint()), post("x"));
@@ -201,7 +236,8 @@ TEST_F(PoolTest, HeadResponseHasNoBodyDespiteContentLength) {
 }
 
 TEST_F(PoolTest, ResponseOverTheBodyLimitIsAnError) {
-  ScriptedHttpServer server([](const ReceivedRequest&) { return Reply::ok(std::string(2000, 'x')); });
+  ScriptedHttpServer server(
+      [](const ReceivedRequest&) { return Reply::ok(std::string(2000, 'x')); });
   PoolOptions options;
   options.max_response_bytes = 1000;
   Pool pool(io.get_executor(), options);

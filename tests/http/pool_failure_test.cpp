@@ -33,9 +33,8 @@ TEST_F(PoolTest, RequestTimeoutWithHangingServer) {
 
 TEST_F(PoolTest, TimedOutConnectionIsNotReused) {
   std::atomic<int> count{0};
-  ScriptedHttpServer server([&](const ReceivedRequest&) {
-    return count++ == 1 ? Reply::hang() : Reply::ok("fine");
-  });
+  ScriptedHttpServer server(
+      [&](const ReceivedRequest&) { return count++ == 1 ? Reply::hang() : Reply::ok("fine"); });
   Pool pool(io.get_executor(), {});
   const Endpoint endpoint = endpoint_of(server.endpoint());
   EXPECT_FALSE(send(pool, endpoint, post("1")).ec);
@@ -64,8 +63,8 @@ TEST_F(PoolTest, ConnectTimeoutCoversTheTlsHandshake) {
   options.verify_peer = false;
   Pool pool(io.get_executor(), options);
   const auto start = std::chrono::steady_clock::now();
-  const Outcome out = send(pool, endpoint_of("https://127.0.0.1:" + std::to_string(server.port())),
-                           post("x"), 10s);
+  const Outcome out =
+      send(pool, endpoint_of("https://127.0.0.1:" + std::to_string(server.port())), post("x"), 10s);
   EXPECT_EQ(out.ec, asio::error::timed_out);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
   EXPECT_EQ(pool.open_connections(), 0u);
@@ -83,7 +82,8 @@ TEST_F(PoolTest, ConnectionRefused) {
 TEST_F(PoolTest, StaleKeptAliveConnectionIsRetriedTransparently) {
   // The server closes after every answer without saying so: each kept-alive connection is
   // stale by the time it is reused.
-  ScriptedHttpServer server([](const ReceivedRequest& r) { return Reply::ok(r.body).then_close(); });
+  ScriptedHttpServer server(
+      [](const ReceivedRequest& r) { return Reply::ok(r.body).then_close(); });
   Pool pool(io.get_executor(), {});
   const Endpoint endpoint = endpoint_of(server.endpoint());
   for (int i = 0; i < 5; ++i) {

@@ -69,9 +69,11 @@ TEST_F(PoolTlsTest, SucceedsWithCaFileAndIpAddress) {
 }
 
 TEST_F(PoolTlsTest, NewConnectionsResumeTheTlsSession) {
-  ScriptedHttpServer server([](const ReceivedRequest& r) {
-    return Reply::ok(r.body).header("Connection", "close").then_close();
-  }, serving(*localhost_));
+  ScriptedHttpServer server(
+      [](const ReceivedRequest& r) {
+        return Reply::ok(r.body).header("Connection", "close").then_close();
+      },
+      serving(*localhost_));
   TempFile ca(localhost_->ca_pem);
   Pool pool(io.get_executor(), trusting(ca));
   const Endpoint endpoint = endpoint_of("https://localhost:" + std::to_string(server.port()));
@@ -168,8 +170,7 @@ TEST_F(PoolTlsTest, DestroyingThePoolDuringHandshakes) {
   std::vector<std::shared_ptr<Outcome>> outcomes;
   for (int i = 0; i < 5; ++i) {
     outcomes.push_back(std::make_shared<Outcome>());
-    pool->async_send(endpoint_of(server.endpoint()), post("x"), 30s,
-                     record_into(outcomes.back()));
+    pool->async_send(endpoint_of(server.endpoint()), post("x"), 30s, record_into(outcomes.back()));
   }
   ASSERT_TRUE(run_until([&] { return server.connections_accepted() == 5; }));
   pool.reset();

@@ -40,9 +40,9 @@ TEST(ScriptedHttpServer, ParsesRequestsAndCounts) {
                      r.body)
         .then_close();
   });
-  const std::string answer = exchange_raw(
-      server.port(), "PUT /path?q=1 HTTP/1.1\r\nHost: h\r\nX-Test:  value \r\n"
-                     "Content-Length: 4\r\n\r\nbody");
+  const std::string answer = exchange_raw(server.port(),
+                                          "PUT /path?q=1 HTTP/1.1\r\nHost: h\r\nX-Test:  value \r\n"
+                                          "Content-Length: 4\r\n\r\nbody");
   EXPECT_NE(answer.find("\r\n\r\nPUT /path?q=1 value body"), std::string::npos) << answer;
   ASSERT_TRUE(server.wait_for_requests(1, 5s));
   EXPECT_EQ(server.connections_accepted(), 1u);

@@ -123,6 +123,8 @@ TempFile::TempFile(const std::string& contents) {
   path_ = pattern;
 }
 
-TempFile::~TempFile() { std::remove(path_.c_str()); }
+TempFile::~TempFile() {
+  std::remove(path_.c_str());
+}
 
 }  // namespace sqs::test

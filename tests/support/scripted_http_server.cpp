@@ -52,18 +52,30 @@ std::string_view find_header(const std::vector<std::pair<std::string, std::strin
 
 std::string_view reason_phrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 413: return "Payload Too Large";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 413:
+      return "Payload Too Large";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Status";
   }
 }
 
@@ -112,7 +124,9 @@ bool ReceivedRequest::has_header(std::string_view name) const {
   return found;
 }
 
-Reply Reply::ok(std::string body) { return with_status(200, std::move(body)); }
+Reply Reply::ok(std::string body) {
+  return with_status(200, std::move(body));
+}
 
 Reply Reply::with_status(int status, std::string body) {
   Reply reply;
@@ -122,8 +136,7 @@ Reply Reply::with_status(int status, std::string body) {
 }
 
 Reply Reply::json(int status, std::string body) {
-  return with_status(status, std::move(body))
-      .header("Content-Type", "application/x-amz-json-1.0");
+  return with_status(status, std::move(body)).header("Content-Type", "application/x-amz-json-1.0");
 }
 
 Reply Reply::close_connection() {
@@ -246,8 +259,7 @@ struct ScriptedHttpServer::State {
       }
       ReceivedRequest request = parse_head(std::string_view(buffer).substr(0, head_end));
       const std::string_view length_field = request.header("Content-Length");
-      const std::size_t length =
-          length_field.empty() ? 0 : std::stoull(std::string(length_field));
+      const std::size_t length = length_field.empty() ? 0 : std::stoull(std::string(length_field));
       const std::size_t total = head_end + 4 + length;
       while (buffer.size() < total) {
         const std::size_t n =
@@ -290,8 +302,7 @@ struct ScriptedHttpServer::State {
       if (tls) {
         asio::ssl::stream<tcp::socket> stream(std::move(socket), *tls);
         co_await stream.async_handshake(asio::ssl::stream_base::server, asio::use_awaitable);
-        const char* sni =
-            ::SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
+        const char* sni = ::SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
         const bool resumed = ::SSL_session_reused(stream.native_handle()) == 1;
         co_await serve(stream, connection, sni ? sni : "", resumed);
       } else {
@@ -338,13 +349,17 @@ ScriptedHttpServer::~ScriptedHttpServer() {
   state_->thread.join();
 }
 
-std::uint16_t ScriptedHttpServer::port() const { return state_->port; }
+std::uint16_t ScriptedHttpServer::port() const {
+  return state_->port;
+}
 
 std::string ScriptedHttpServer::endpoint() const {
   return std::string(state_->tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port());
 }
 
-std::size_t ScriptedHttpServer::requests_received() const { return state_->requests.load(); }
+std::size_t ScriptedHttpServer::requests_received() const {
+  return state_->requests.load();
+}
 
 std::size_t ScriptedHttpServer::connections_accepted() const {
   return state_->connections.load();
@@ -353,8 +368,7 @@ std::size_t ScriptedHttpServer::connections_accepted() const {
 bool ScriptedHttpServer::wait_for_requests(std::size_t count,
                                            std::chrono::milliseconds timeout) const {
   std::unique_lock lock(state_->mutex);
-  return state_->changed.wait_for(lock, timeout,
-                                  [&] { return state_->requests.load() >= count; });
+  return state_->changed.wait_for(lock, timeout, [&] { return state_->requests.load() >= count; });
 }
 
 std::vector<ReceivedRequest> ScriptedHttpServer::received() const {

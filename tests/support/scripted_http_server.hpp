@@ -36,9 +36,9 @@ struct ReceivedRequest {
   std::string target;
   std::vector<std::pair<std::string, std::string>> headers;  // in the order received
   std::string body;
-  std::size_t connection = 0;  // 0-based index of the accepted connection that carried it
-  std::size_t index = 0;       // 0-based index among all requests the server received
-  std::string tls_server_name;  // SNI sent by the client (TLS servers only; empty when none)
+  std::size_t connection = 0;        // 0-based index of the accepted connection that carried it
+  std::size_t index = 0;             // 0-based index among all requests the server received
+  std::string tls_server_name;       // SNI sent by the client (TLS servers only; empty when none)
   bool tls_session_resumed = false;  // the TLS handshake resumed an earlier session
 
   // Case-insensitive lookup; empty when absent.
@@ -60,8 +60,8 @@ struct Reply {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::chrono::milliseconds delay{0};  // wait this long before acting (any kind but hang)
-  bool close_after = false;      // close the connection after answering, without saying so
-  bool chunked = false;          // Transfer-Encoding: chunked instead of Content-Length
+  bool close_after = false;            // close the connection after answering, without saying so
+  bool chunked = false;                // Transfer-Encoding: chunked instead of Content-Length
   std::size_t chunk_size = 1000;
   std::size_t partial_bytes = 0;  // for Kind::partial
 

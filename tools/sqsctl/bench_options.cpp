@@ -293,9 +293,11 @@ sqs::Result<BenchConfig> validate(const BenchArguments& arguments) {
     if (!spec) return spec.error();
     config.queues.push_back(std::move(*spec));
   }
-  auto range = [](std::string_view option, std::size_t value, std::size_t min,
+  auto range = [](std::string_view option, std::int64_t value, std::size_t min,
                   std::size_t max) -> std::optional<sqs::Error> {
-    if (value >= min && value <= max) return std::nullopt;
+    if (value >= static_cast<std::int64_t>(min) && value <= static_cast<std::int64_t>(max)) {
+      return std::nullopt;
+    }
     return bad(std::string(option) + " must be from " + std::to_string(min) + " to " +
                std::to_string(max) + ", got " + std::to_string(value));
   };
@@ -329,10 +331,10 @@ sqs::Result<BenchConfig> validate(const BenchArguments& arguments) {
     if (!control) return control.error();
     config.control = *control;
   }
-  config.count = arguments.count;
-  config.concurrency = arguments.concurrency;
-  config.receivers = arguments.receivers;
-  config.message_bytes = arguments.message_bytes;
+  config.count = static_cast<std::size_t>(arguments.count);
+  config.concurrency = static_cast<std::size_t>(arguments.concurrency);
+  config.receivers = static_cast<std::size_t>(arguments.receivers);
+  config.message_bytes = static_cast<std::size_t>(arguments.message_bytes);
   config.round_robin = arguments.dispatch == "rr";
   config.drain_timeout = std::chrono::milliseconds(
       static_cast<std::int64_t>(std::ceil(arguments.drain_timeout_seconds * 1000)));

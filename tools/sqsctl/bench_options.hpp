@@ -21,10 +21,11 @@ namespace sqsctl::bench {
 // What CLI11 fills in; `validate` turns it into a BenchConfig.
 struct BenchArguments {
   std::vector<std::string> queues;
-  std::size_t count = 1000;
-  std::size_t concurrency = 16;
-  std::size_t receivers = 2;
-  std::size_t message_bytes = 100;
+  // Signed, so that "-5" is reported as -5 rather than as a huge unsigned number.
+  std::int64_t count = 1000;
+  std::int64_t concurrency = 16;
+  std::int64_t receivers = 2;
+  std::int64_t message_bytes = 100;
   std::string dispatch = "rr";
   std::vector<std::string> breaker;  // comma-separated KEY=VALUE lists (repeatable)
   std::optional<std::string> control;

@@ -1,0 +1,428 @@
+// sqsctl bench end to end, over two real local SQS servers playing two regions: every message
+// delivered, weights honoured, failover while a region is frozen (timeouts) or killed
+// (connections refused) and comes back, failures injected through the control endpoint, a
+// receive-only drain, and bad options refused before anything is sent.
+#include <gtest/gtest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "sqsctl/sqsctl_fixture.hpp"
+#include "support/fauxqs_server.hpp"
+
+namespace sqsctl_test {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+using sqs::test::FauxqsServer;
+
+// A free loopback port (bound then released: the bench binds it a moment later).
+std::uint16_t free_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(
+      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  return acceptor.local_endpoint().port();
+}
+
+struct HttpAnswer {
+  int status = 0;
+  std::string body;
+};
+
+// A blocking HTTP/1.0 GET to the bench's control endpoint; nullopt when nothing listens (yet).
+std::optional<HttpAnswer> http_get(std::uint16_t port, const std::string& target) {
+  using boost::asio::ip::tcp;
+  boost::asio::io_context io;
+  tcp::socket socket(io);
+  boost::system::error_code ec;
+  socket.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port), ec);
+  if (ec) return std::nullopt;
+  std::string request = "GET " + target + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  boost::asio::write(socket, boost::asio::buffer(request), ec);
+  if (ec) return std::nullopt;
+  std::string response;
+  boost::asio::read(socket, boost::asio::dynamic_buffer(response), ec);  // until the server closes
+  auto space = response.find(' ');
+  auto body = response.find("\r\n\r\n");
+  if (space == std::string::npos || body == std::string::npos) return std::nullopt;
+  return HttpAnswer{std::stoi(response.substr(space + 1, 3)), response.substr(body + 4)};
+}
+
+// Polls `condition` until it holds or `timeout` passes.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return condition();
+}
+
+std::uint64_t number(const json::value& v) { return v.to_number<std::uint64_t>(); }
+
+// "from->to" of every transition of a queue's report.
+std::vector<std::string> transitions(const json::object& queue) {
+  std::vector<std::string> out;
+  for (const auto& t : queue.at("transitions").as_array()) {
+    out.push_back(str(t.at("from")) + "->" + str(t.at("to")));
+  }
+  return out;
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+class Bench : public SqsctlTest {
+ protected:
+  // Two regions for the whole suite, persisting to disk so that a killed one restarts with its
+  // messages.
+  static void SetUpTestSuite() {
+    region1_ = std::make_unique<FauxqsServer>(
+        FauxqsServer::Options{"us-east-1", sqs::test::make_temp_dir("bench-us-east-1"), 0});
+    region2_ = std::make_unique<FauxqsServer>(
+        FauxqsServer::Options{"eu-west-1", sqs::test::make_temp_dir("bench-eu-west-1"), 0});
+  }
+  static void TearDownTestSuite() {
+    region1_.reset();
+    region2_.reset();
+  }
+
+  void SetUp() override {
+    SqsctlTest::SetUp();
+    // A test that failed half-way may have left a region frozen or dead.
+    for (auto* server : {region1_.get(), region2_.get()}) {
+      if (!server->running()) server->restart();
+      server->thaw();
+    }
+    name_ = unique_name();
+    url1_ = create_in(*region1_);
+    url2_ = create_in(*region2_);
+  }
+
+  std::string create_in(const FauxqsServer& server) {
+    auto r = sqsctl_raw(
+        {"--endpoint", server.endpoint(), "--region", server.region(), "create-queue", name_});
+    EXPECT_EQ(r.exit_code, 0) << describe(r);
+    return r.lines().empty() ? std::string() : r.lines().front();
+  }
+
+  static std::string spec(const FauxqsServer& server, const std::string& queue,
+                          const std::string& extra = "") {
+    return queue + ",endpoint=" + server.endpoint() + ",region=" + server.region() + extra;
+  }
+
+  // bench --queue (region 1) --queue (region 2) ARGS...
+  std::vector<std::string> bench_args(const std::vector<std::string>& args,
+                                      const std::vector<std::string>& global = {}) {
+    std::vector<std::string> full = global;
+    full.insert(full.end(), {"bench", "--queue", spec(*region1_, name_), "--queue",
+                             spec(*region2_, name_)});
+    full.insert(full.end(), args.begin(), args.end());
+    return full;
+  }
+
+  std::future<ProcessResult> bench_async(const std::vector<std::string>& args,
+                                         const std::vector<std::string>& extra_env = {}) {
+    return std::async(std::launch::async,
+                      [this, args, extra_env] { return sqsctl_raw(args, "", extra_env); });
+  }
+
+  // The bench's status from its control endpoint (an empty object until it answers).
+  json::object status(std::uint16_t port) {
+    auto answer = http_get(port, "/");
+    if (!answer || answer->status != 200) return {};
+    return json_object(answer->body);
+  }
+
+  // The summary: the last line of stdout, which must be the only one.
+  json::object summary(const ProcessResult& r) {
+    auto lines = r.lines();
+    EXPECT_EQ(lines.size(), 1u) << describe(r);
+    return lines.empty() ? json::object() : json_object(lines.back());
+  }
+
+  int messages_in(const FauxqsServer& server, const std::string& url) {
+    auto r = sqsctl_raw({"--endpoint", server.endpoint(), "--region", server.region(),
+                         "get-attributes", url, "ApproximateNumberOfMessages",
+                         "ApproximateNumberOfMessagesNotVisible"});
+    EXPECT_EQ(r.exit_code, 0) << describe(r);
+    auto lines = json_lines(r);
+    if (lines.size() != 1) return -1;
+    int total = 0;
+    for (const auto& [key, value] : lines.front()) total += std::stoi(str(value));
+    return total;
+  }
+
+  void expect_nothing_lost(const json::object& s, std::uint64_t count) {
+    EXPECT_EQ(number(s.at("sent")), count);
+    EXPECT_EQ(number(s.at("send_errors")), 0u);
+    EXPECT_EQ(number(s.at("unique")), count);
+    EXPECT_EQ(number(s.at("lost")), 0u);
+    EXPECT_EQ(number(s.at("duplicates")), number(s.at("received")) - number(s.at("unique")));
+  }
+
+  static std::unique_ptr<FauxqsServer> region1_;
+  static std::unique_ptr<FauxqsServer> region2_;
+  std::string name_, url1_, url2_;
+};
+std::unique_ptr<FauxqsServer> Bench::region1_;
+std::unique_ptr<FauxqsServer> Bench::region2_;
+
+TEST_F(Bench, DeliversEveryMessageOverTwoRegions) {
+  auto r = sqsctl_raw(bench_args({"--count", "400", "--concurrency", "8", "--message-bytes", "64"}));
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  auto s = summary(r);
+  expect_nothing_lost(s, 400);
+  EXPECT_GT(s.at("elapsed_s").to_number<double>(), 0);
+  EXPECT_GT(s.at("send_msgs_per_s").to_number<double>(), 0);
+  const auto& queues = s.at("queues").as_array();
+  ASSERT_EQ(queues.size(), 2u);
+  std::uint64_t sent = 0, received = 0;
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto& q = queues[i].as_object();
+    EXPECT_EQ(str(q.at("queue")), i == 0 ? url1_ : url2_);
+    EXPECT_EQ(str(q.at("state")), "closed");
+    EXPECT_TRUE(q.at("transitions").as_array().empty()) << s;
+    EXPECT_EQ(number(q.at("sent")), 200u) << "round-robin over equal weights: " << s;
+    sent += number(q.at("sent"));
+    received += number(q.at("received"));
+  }
+  EXPECT_EQ(sent, 400u);
+  EXPECT_EQ(received, number(s.at("received")));
+  // Everything received was deleted.
+  EXPECT_EQ(messages_in(*region1_, url1_), 0);
+  EXPECT_EQ(messages_in(*region2_, url2_), 0);
+}
+
+TEST_F(Bench, WeightsSteerTheSends) {
+  auto r = sqsctl_raw({"bench", "--queue", spec(*region1_, name_, ",weight=3"), "--queue",
+                       spec(*region2_, name_), "--count", "200", "--concurrency", "4"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  auto s = summary(r);
+  expect_nothing_lost(s, 200);
+  const auto& queues = s.at("queues").as_array();
+  EXPECT_EQ(number(queues.at(0).at("sent")), 150u) << s;
+  EXPECT_EQ(number(queues.at(1).at("sent")), 50u) << s;
+  EXPECT_EQ(number(queues.at(0).at("weight")), 3u);
+}
+
+TEST_F(Bench, FailsOverWhileARegionIsFrozenAndCatchesUpWhenItThaws) {
+  auto port = free_port();
+  // Frozen: the kernel accepts connections, nobody answers: each call ends in a 1 s timeout.
+  auto run = bench_async(
+      bench_args({"--count", "1500", "--concurrency", "8", "--visibility-timeout", "2",
+                  "--breaker", "trip=consecutive:2,open-timeout=500ms", "--control",
+                  "127.0.0.1:" + std::to_string(port)},
+                 {"--timeout", "1"}),
+      {"AWS_MAX_ATTEMPTS=1"});
+  ASSERT_TRUE(eventually([&] { return status(port).contains("sent") && number(status(port).at("sent")) >= 200; }, 10s));
+  region1_->freeze();
+  bool opened = eventually(
+      [&] {
+        auto st = status(port);
+        return !st.empty() && str(st.at("queues").at(0).at("state")) == "open";
+      },
+      10s);
+  // While region 1 is out, region 2 takes the traffic.
+  std::uint64_t sent_at_open = opened ? number(status(port).at("sent")) : 0;
+  bool moved_on = eventually(
+      [&] {
+        auto st = status(port);
+        return st.empty() || number(st.at("sent")) >= sent_at_open + 200;
+      },
+      10s);
+  region1_->thaw();
+  auto r = run.get();
+  EXPECT_TRUE(opened);
+  EXPECT_TRUE(moved_on);
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  auto s = summary(r);
+  expect_nothing_lost(s, 1500);
+  auto t = transitions(s.at("queues").at(0).as_object());
+  ASSERT_FALSE(t.empty()) << s;
+  EXPECT_EQ(t.front(), "closed->open") << s;
+  EXPECT_TRUE(transitions(s.at("queues").at(1).as_object()).empty()) << s;
+}
+
+TEST_F(Bench, FailsOverWhileARegionIsKilledAndRecoversWhenItRestarts) {
+  auto port = free_port();
+  auto run = bench_async(bench_args({"--count", "1500", "--concurrency", "8", "--breaker",
+                                     "trip=consecutive:3,open-timeout=500ms", "--control",
+                                     "127.0.0.1:" + std::to_string(port)}));
+  ASSERT_TRUE(eventually([&] { return status(port).contains("sent") && number(status(port).at("sent")) >= 200; }, 10s));
+  region1_->kill();  // connections refused from now on
+  bool opened = eventually(
+      [&] {
+        auto st = status(port);
+        return !st.empty() && str(st.at("queues").at(0).at("state")) == "open";
+      },
+      10s);
+  std::uint64_t sent_at_open = opened ? number(status(port).at("sent")) : 0;
+  bool moved_on = eventually(
+      [&] {
+        auto st = status(port);
+        return st.empty() || number(st.at("sent")) >= sent_at_open + 200;
+      },
+      10s);
+  region1_->restart();  // same port, same data: the messages it took are still there
+  auto r = run.get();
+  EXPECT_TRUE(opened);
+  EXPECT_TRUE(moved_on);
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  auto s = summary(r);
+  expect_nothing_lost(s, 1500);
+  auto t = transitions(s.at("queues").at(0).as_object());
+  ASSERT_FALSE(t.empty()) << s;
+  EXPECT_EQ(t.front(), "closed->open") << s;
+  EXPECT_TRUE(contains(t, "open->half-open")) << s;
+  EXPECT_TRUE(contains(t, "half-open->closed")) << s;
+  EXPECT_EQ(str(s.at("queues").at(0).at("state")), "closed") << s;
+}
+
+TEST_F(Bench, InjectedFailuresOpenTheBreakerUntilTheyStop) {
+  auto port = free_port();
+  auto run = bench_async(bench_args({"--count", "2000", "--concurrency", "4", "--breaker",
+                                     "trip=consecutive:3,open-timeout=300ms", "--control",
+                                     "127.0.0.1:" + std::to_string(port)}));
+  ASSERT_TRUE(eventually([&] { return status(port).contains("sent") && number(status(port).at("sent")) >= 100; }, 10s));
+
+  // Wrong requests are refused, and change nothing.
+  for (const char* target : {"/?index=2&duration=1s&error_rate=0.5", "/?index=0",
+                             "/?index=0&duration=soon&error_rate=1",
+                             "/?index=0&duration=1s&error_rate=1.5", "/?bogus=1"}) {
+    auto answer = http_get(port, target);
+    ASSERT_TRUE(answer) << target;
+    EXPECT_EQ(answer->status, 400) << target << ": " << answer->body;
+    EXPECT_TRUE(json_object(answer->body).contains("error")) << answer->body;
+  }
+
+  auto answer = http_get(port, "/?index=0&duration=1500ms&error_rate=1");
+  ASSERT_TRUE(answer);
+  ASSERT_EQ(answer->status, 200) << answer->body;
+  auto scenario = json_object(answer->body);
+  const auto& q0 = scenario.at("queues").at(0).as_object();
+  EXPECT_EQ(q0.at("error_rate").to_number<double>(), 1.0) << answer->body;
+  EXPECT_GT(q0.at("remaining_s").to_number<double>(), 1.0) << answer->body;
+  EXPECT_EQ(scenario.at("queues").at(1).at("error_rate").to_number<double>(), 0.0);
+
+  bool opened = eventually(
+      [&] {
+        auto st = status(port);
+        return st.empty() || str(st.at("queues").at(0).at("state")) == "open";
+      },
+      10s);
+  // After the injection: half-open, the probes succeed, closed again (while the run goes on).
+  bool closed_again = eventually(
+      [&] {
+        auto st = status(port);
+        return st.empty() || (str(st.at("queues").at(0).at("state")) == "closed" &&
+                              st.at("queues").at(0).at("error_rate").to_number<double>() == 0);
+      },
+      10s);
+  auto r = run.get();
+  EXPECT_TRUE(opened);
+  EXPECT_TRUE(closed_again);
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  auto s = summary(r);
+  expect_nothing_lost(s, 2000);
+  auto t = transitions(s.at("queues").at(0).as_object());
+  ASSERT_FALSE(t.empty()) << s;
+  EXPECT_EQ(t.front(), "closed->open") << s;
+  EXPECT_TRUE(contains(t, "half-open->closed")) << s;
+  EXPECT_NE(r.err.find("control: queue 0 fails at rate 1"), std::string::npos) << r.err;
+}
+
+TEST_F(Bench, ReceiveOnlyDrainsEveryRegion) {
+  for (int i = 0; i < 3; ++i) {
+    for (const auto* server : {region1_.get(), region2_.get()}) {
+      auto r = sqsctl_raw({"--endpoint", server->endpoint(), "--region", server->region(), "send",
+                           server == region1_.get() ? url1_ : url2_, "--body",
+                           "left over " + std::to_string(i)});
+      ASSERT_EQ(r.exit_code, 0) << describe(r);
+    }
+  }
+  auto r = sqsctl_raw(bench_args({"--no-send", "--drain-timeout", "1"}));
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  auto s = summary(r);
+  EXPECT_EQ(number(s.at("sent")), 0u);
+  EXPECT_EQ(number(s.at("received")), 6u) << s;
+  EXPECT_EQ(number(s.at("unique")), 6u) << s;
+  EXPECT_EQ(number(s.at("lost")), 0u);
+  EXPECT_EQ(number(s.at("queues").at(0).at("received")), 3u);
+  EXPECT_EQ(number(s.at("queues").at(1).at("received")), 3u);
+  EXPECT_EQ(messages_in(*region1_, url1_), 0);
+  EXPECT_EQ(messages_in(*region2_, url2_), 0);
+}
+
+TEST_F(Bench, LeftoversOfOtherRunsAreNotCountedAsThisRunsMessages) {
+  auto sent = sqsctl_raw({"--endpoint", region1_->endpoint(), "--region", region1_->region(),
+                          "send", url1_, "--body", "not a bench message"});
+  ASSERT_EQ(sent.exit_code, 0) << describe(sent);
+  auto r = sqsctl_raw(bench_args({"--count", "50"}));
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  auto s = summary(r);
+  expect_nothing_lost(s, 50);
+  EXPECT_EQ(number(s.at("foreign")), 1u) << s;
+}
+
+TEST_F(Bench, BadOptionsAreRefusedBeforeAnythingIsSent) {
+  // The queue does not exist: an option that slipped through would fail with 1, not 2.
+  const std::string q = "bench-no-such-queue,endpoint=" + region1_->endpoint() + ",region=us-east-1";
+  const std::vector<std::vector<std::string>> cases = {
+      {"bench"},
+      {"bench", "--queue", q, "--count", "0"},
+      {"bench", "--queue", q, "--count", "-5"},
+      {"bench", "--queue", q, "--concurrency", "0"},
+      {"bench", "--queue", q, "--receivers", "0"},
+      {"bench", "--queue", q, "--message-bytes", "10"},
+      {"bench", "--queue", q, "--message-bytes", "2000000"},
+      {"bench", "--queue", q, "--dispatch", "fastest"},
+      {"bench", "--queue", q, "--breaker", "trip=sometimes:3"},
+      {"bench", "--queue", q, "--breaker", "trip=rate:10:1.5"},
+      {"bench", "--queue", q, "--breaker", "interval=5"},
+      {"bench", "--queue", q, "--breaker", "open-timeout=0s"},
+      {"bench", "--queue", q, "--breaker", "half-open-successes=0"},
+      {"bench", "--queue", q, "--breaker", "colour=blue"},
+      {"bench", "--queue", q + ",weight=0"},
+      {"bench", "--queue", q + ",weight=x"},
+      {"bench", "--queue", q + ",flavour=vanilla"},
+      {"bench", "--queue", q + ",region=us-east-1"},
+      {"bench", "--queue", q + ",endpoint=localhost:1"},
+      {"bench", "--queue", ",region=us-east-1"},
+      {"bench", "--queue", q, "--control", "8.8.8.8:9003"},
+      {"bench", "--queue", q, "--control", "127.0.0.1:99999"},
+      {"bench", "--queue", q, "--drain-timeout", "0"},
+      {"bench", "--queue", q, "--drain-timeout", "later"},
+      {"bench", "--queue", q, "--wait-seconds", "21"},
+      {"bench", "--queue", q, "--visibility-timeout", "0"},
+  };
+  for (const auto& args : cases) {
+    auto r = sqsctl_raw(args);
+    std::string shown;
+    for (const auto& a : args) shown += a + " ";
+    EXPECT_EQ(r.exit_code, 2) << shown << "\n" << describe(r);
+    EXPECT_EQ(r.out, "") << shown;
+    EXPECT_FALSE(r.err.empty()) << shown;
+  }
+}
+
+TEST_F(Bench, MissingQueueExits1) {
+  auto r = sqsctl_raw({"bench", "--queue", spec(*region1_, "bench-no-such-queue"), "--count", "1"});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_NE(r.err.find("QueueDoesNotExist"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+}  // namespace
+}  // namespace sqsctl_test
