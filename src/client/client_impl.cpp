@@ -27,6 +27,8 @@ ClientImpl::ClientImpl(client::ResolvedConfig config,
   po.connect_timeout = c.connect_timeout;
   po.verify_peer = c.verify_tls;
   po.ca_file = config_.ca_bundle;
+  // On a user's io_context, an idle client must leave no work pending there.
+  po.close_idle_in_background = !executor.has_value();
   pool_ = std::make_unique<http::Pool>(exec_, po);
 }
 

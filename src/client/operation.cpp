@@ -16,6 +16,13 @@ Error transport_error(const boost::system::error_code& ec, std::chrono::millisec
     e.kind = ErrorKind::timeout;
     e.code = "RequestTimeout";
     e.message = "no answer within " + std::to_string(timeout.count()) + " ms";
+  } else if (ec == boost::asio::error::invalid_argument) {
+    // The HTTP layer refused the request itself (a header it cannot send): sending it again
+    // would fail the same way.
+    e.kind = ErrorKind::transport;
+    e.code = "InvalidRequest";
+    e.message = ec.message();
+    return e;
   } else {
     e.kind = ErrorKind::transport;
     e.code = "TransportError";

@@ -293,7 +293,14 @@ void Connection::go_idle(Clock::time_point now) {
     read_capacity_ = read_begin_ = read_end_ = 0;
   }
   grow_read_buffer_ = false;
-  arm(now + core_->options().idle_timeout);
+  if (core_->options().close_idle_in_background) {
+    arm(now + core_->options().idle_timeout);
+  } else {
+    // Nothing may stay pending on an idle connection (it would keep a user's io_context::run()
+    // from returning): the idle timeout is enforced when the connection is next taken.
+    deadline_ = now + core_->options().idle_timeout;
+    timer_.cancel();
+  }
 }
 
 bool Connection::looks_alive() {
@@ -337,6 +344,7 @@ void Connection::arm(Clock::time_point deadline) {
 void Connection::on_timer(error_code) {
   --timer_waits_;
   if (state_ == State::closed || timer_waits_ > 0) return;  // closed, or superseded
+  if (state_ == State::idle && !core_->options().close_idle_in_background) return;
   if (Clock::now() < deadline_) {
     timer_.expires_at(deadline_);
     ++timer_waits_;

@@ -37,6 +37,10 @@ struct PoolOptions {
   std::chrono::milliseconds connect_timeout{3000};  // DNS + TCP + TLS handshake
   std::chrono::milliseconds idle_timeout{50000};    // idle keep-alive connections closed after
   std::size_t max_idle_per_endpoint = 256;
+  // True: a timer closes idle connections when idle_timeout passes. False: no operation stays
+  // pending while the pool is idle (so an io_context shared with the application runs out of
+  // work when the application's does); stale connections are dropped when next taken.
+  bool close_idle_in_background = true;
   std::size_t max_response_bytes = 64 * 1024 * 1024;
   bool verify_peer = true;  // TLS peer and host name verification (SNI always sent)
   std::string ca_file;      // PEM bundle; empty: the system's default paths

@@ -204,6 +204,7 @@ void BenchRun::failover_send(SendSlot& slot, std::string body, sqs::SendOptions 
 }
 
 void BenchRun::sent(SendSlot& slot, std::size_t queue) {
+  last_send_ok_ = Clock::now();
   tracker_.sent(slot.sequence, queue);
   resolve(slot);
 }
@@ -213,9 +214,12 @@ void BenchRun::send_failed(SendSlot& slot, const sqs::Error& error) {
   auto now = Clock::now();
   if (!slot.failing_since) slot.failing_since = now;
   // Another queue, or the same one later, may take it: try again, unless the error says it
-  // never will (the message itself is refused) or it kept failing for a whole drain timeout.
+  // never will (the message itself is refused), or it kept failing for a whole drain timeout,
+  // or no send at all succeeded for that long (every region is down: the rest of the run gives
+  // up at once rather than one drain timeout per message).
   bool retryable = worth_another_queue(dispatcher_.executor(0), error);
-  if (!retryable || now - *slot.failing_since >= config_.drain_timeout) {
+  if (!retryable || now - *slot.failing_since >= config_.drain_timeout ||
+      now - last_send_ok_ >= config_.drain_timeout) {
     tracker_.send_failed();
     last_send_error_ = error.to_string();
     return resolve(slot);
@@ -434,6 +438,7 @@ BenchReport BenchRun::run() {
   started_unix_s_ =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   last_receive_ = start_;
+  last_send_ok_ = start_;
   signals_.async_wait([this](boost::system::error_code ec, int) {
     if (!ec) finish(true);
   });

@@ -116,6 +116,7 @@ class BenchRun {
   std::size_t sends_resolved_ = 0;
   std::optional<Clock::time_point> sends_done_at_;
   std::uint64_t send_retries_ = 0;
+  Clock::time_point last_send_ok_{};
   std::string last_send_error_;
 
   std::vector<std::unique_ptr<Receiver>> receivers_;
