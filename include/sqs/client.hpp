@@ -21,6 +21,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/prefer.hpp>
+#include <boost/asio/system_executor.hpp>
 
 #include "sqs/actions.hpp"
 #include "sqs/credentials.hpp"
@@ -82,12 +83,12 @@ class ClientImpl;
 
 // Turns an Asio completion handler into the type-erased callback of the start() functions.
 // The result is delivered through the handler's associated executor (the coroutine's, the
-// strand's...), or inline on the client's thread for a plain callback; the work guard keeps the
-// handler's event loop alive until then.
+// strand's...), whose event loop the work guard keeps alive until then; a plain callback, with
+// no executor of its own, runs inline where the operation completes: on the client's thread
+// (or on the caller's, when the client is already shut down and no loop is left to run it).
 template <class R, class Handler>
-UniqueFunction<void(Result<R>)> bind_handler(Handler handler,
-                                             const boost::asio::any_io_executor& fallback) {
-  auto ex = boost::asio::get_associated_executor(handler, fallback);
+UniqueFunction<void(Result<R>)> bind_handler(Handler handler) {
+  auto ex = boost::asio::get_associated_executor(handler, boost::asio::system_executor());
   auto work = boost::asio::prefer(ex, boost::asio::execution::outstanding_work.tracked);
   return [h = std::move(handler), work = std::move(work)](Result<R> r) mutable {
     boost::asio::dispatch(work, [h = std::move(h), r = std::move(r)]() mutable {
@@ -132,7 +133,7 @@ class Client {
     using R = result_of<Request>;
     return boost::asio::async_initiate<CompletionToken, void(Result<R>)>(
         [this](auto handler, Request req) {
-          start(std::move(req), detail::bind_handler<R>(std::move(handler), get_executor()));
+          start(std::move(req), detail::bind_handler<R>(std::move(handler)));
         },
         token, std::move(request));
   }

@@ -32,7 +32,8 @@ struct QueueSlot;  // a queue, its weight, its breaker
 
 // A queue whose calls pass through that queue's circuit breaker: while the breaker is open a
 // call fails fast with ErrorKind::circuit_open without touching the network; every outcome is
-// recorded (validation errors and sender faults are ignored by default). Cheap to copy.
+// recorded (validation errors and sender faults are ignored by default). A copy holds the queue
+// and its breaker alive (one shared reference count).
 class Executor {
  public:
   std::size_t index() const noexcept;  // position of the queue in the dispatcher
@@ -80,8 +81,9 @@ class Executor {
 
   // Type-erased core of every async form.
   template <class R>
-  void start_run(detail::UniqueFunction<void(const Queue&, detail::UniqueFunction<void(Result<R>)>)> start,
-                 detail::UniqueFunction<void(Result<R>)> done) const;
+  void start_run(
+      detail::UniqueFunction<void(const Queue&, detail::UniqueFunction<void(Result<R>)>)> start,
+      detail::UniqueFunction<void(Result<R>)> done) const;
 
   // Internal: executors come from a Dispatcher.
   explicit Executor(std::shared_ptr<detail::QueueSlot> slot) noexcept : slot_(std::move(slot)) {}
@@ -148,15 +150,20 @@ class Dispatcher {
 
   std::size_t size() const noexcept;
 
+  // Executors are built once, with the dispatcher: these return references to them, valid as
+  // long as the Dispatcher lives. Dispatching touches no shared reference count (two threads
+  // dispatching would contend on it). To keep an executor beyond the Dispatcher, copy it: a copy
+  // holds its queue and breaker alive (and async calls in flight hold them by themselves).
+
   // A random available queue (random among all when none is available).
-  Executor dispatch() const;
+  const Executor& dispatch() const noexcept;
   // Interleaved weighted round-robin over the available queues (weights 1,5,2 give, per cycle:
   // q1 q2 q3 q2 q3 q2 q2 q2); random among all when none is available.
-  Executor dispatch_rr() const;
+  const Executor& dispatch_rr() const noexcept;
   // An executor for every registered queue, in registration order (for receiving: poll every
   // queue, never one at random).
-  std::vector<Executor> executors() const;
-  Executor executor(std::size_t index) const;
+  const std::vector<Executor>& executors() const noexcept;
+  const Executor& executor(std::size_t index) const;  // std::out_of_range past size()
   // Indices of the queues currently available.
   std::vector<std::size_t> available() const;
 

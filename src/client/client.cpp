@@ -3,6 +3,8 @@
 #include <condition_variable>
 #include <mutex>
 
+#include <boost/asio/system_executor.hpp>
+
 #include "client/client_impl.hpp"
 #include "client/operation.hpp"
 
@@ -55,7 +57,12 @@ Client Client::handle() const { return Client(impl_, false); }
 const std::string& Client::region() const { return impl_->config().region; }
 const std::string& Client::endpoint() const { return impl_->config().endpoint_url; }
 const ClientConfig& Client::config() const { return impl_->config().config; }
-boost::asio::any_io_executor Client::get_executor() const { return impl_->executor(); }
+boost::asio::any_io_executor Client::get_executor() const {
+  // Once an owned loop is shut down no thread runs it: handlers of calls made through a handle
+  // after that would be posted there and never run. They complete inline instead.
+  if (impl_->closed() && impl_->owns_loop()) return boost::asio::system_executor();
+  return impl_->executor();
+}
 
 bool Client::in_event_loop_thread() const { return impl_->in_loop_thread(); }
 

@@ -46,6 +46,9 @@ class ClientImpl : public std::enable_shared_from_this<ClientImpl> {
   const client::ResolvedConfig& config() const noexcept { return config_; }
   const boost::asio::any_io_executor& executor() const noexcept { return exec_; }
   bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+  // True when the client runs its own io_context (no executor given): once shut down, nothing
+  // runs that loop any more.
+  bool owns_loop() const noexcept { return io_.has_value(); }
   // True on a thread where blocking for a result of this client would deadlock.
   bool in_loop_thread() const;
   // True when running inside the client's executor (the strand, when there is one).

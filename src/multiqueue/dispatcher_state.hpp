@@ -1,5 +1,6 @@
-// What a Dispatcher and its Executors share: one slot per queue (queue, weight, breaker) and
-// the selector of available queues that the breakers' transitions drive.
+// What a Dispatcher and its Executors share: one slot per queue (queue, weight, breaker), an
+// executor per slot built once (dispatching hands out references to them: no reference count
+// touched per dispatch), and the routing state that the breakers' transitions drive.
 #pragma once
 
 #include <functional>
@@ -17,25 +18,39 @@ struct QueueSlot {
   std::size_t index;
   Queue queue;
   int weight;
-  std::unique_ptr<CircuitBreaker> breaker;  // set once, right after construction
+  // Set once, right after construction. Declared last, so destroyed first: its destructor waits
+  // for a hook running on the timer thread, which reads `index` and `queue`.
+  std::unique_ptr<CircuitBreaker> breaker;
 };
 
 using StateHook = std::function<void(std::size_t, const Queue&, CircuitState, CircuitState)>;
 
-struct DispatcherState {
-  DispatcherState(std::vector<std::uint32_t> weights, std::uint64_t seed)
+// The available set and the user's hook. Every breaker's hook holds it strongly: it owns no
+// breaker, so a hook that outlives the dispatcher (on the timer thread, or completing a call in
+// flight) never destroys the breaker it runs in, and finds nothing freed.
+struct Routing {
+  Routing(std::vector<std::uint32_t> weights, std::uint64_t seed)
       : selector(std::move(weights), seed) {}
 
-  std::vector<std::shared_ptr<QueueSlot>> slots;
   Selector selector;
 
   std::mutex hook_mutex;
-  StateHook hook;  // guarded by hook_mutex; copied out before being called
+  StateHook hook;  // guarded by hook_mutex; copied out before being called; cleared by ~Dispatcher
 
   StateHook current_hook() {
     std::lock_guard<std::mutex> lock(hook_mutex);
     return hook;
   }
+  void set_hook(StateHook h) {
+    std::lock_guard<std::mutex> lock(hook_mutex);
+    hook = std::move(h);
+  }
+};
+
+struct DispatcherState {
+  std::shared_ptr<Routing> routing;
+  std::vector<std::shared_ptr<QueueSlot>> slots;
+  std::vector<Executor> executors;  // executors[i] holds slots[i]
 };
 
 }  // namespace sqs::detail

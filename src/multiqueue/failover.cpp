@@ -15,8 +15,8 @@ using SteadyClock = std::chrono::steady_clock;
 // unavailable ones (their breakers refuse at once unless they just went half-open).
 std::vector<std::size_t> failover_order(const detail::DispatcherState& state, bool round_robin) {
   std::size_t n = state.slots.size();
-  std::size_t first = round_robin ? state.selector.rr() : state.selector.random();
-  auto available = state.selector.available();
+  std::size_t first = round_robin ? state.routing->selector.rr() : state.routing->selector.random();
+  auto available = state.routing->selector.available();
   std::vector<std::size_t> order{first};
   for (std::size_t k = 1; k < n; ++k) {
     std::size_t i = (first + k) % n;
@@ -64,7 +64,8 @@ struct FailoverSend : std::enable_shared_from_this<FailoverSend> {
             return self->done(FailoverSendResult{slot->index, slot->queue.url(), std::move(*r),
                                                  static_cast<int>(self->next_pos)});
           }
-          if (!worth_another_queue(*slot->breaker, r.error())) return self->done(std::move(r).error());
+          if (!worth_another_queue(*slot->breaker, r.error()))
+            return self->done(std::move(r).error());
           self->last_error = std::move(r).error();
           self->next();
         });
@@ -84,10 +85,10 @@ struct FailoverBatch : std::enable_shared_from_this<FailoverBatch> {
 
   void finish() {
     for (std::size_t i : pending) {
-      result.failed.push_back(last_failure[i] ? *last_failure[i]
-                                              : BatchFailure{i, "NoQueueAvailable",
-                                                             "no queue could take the message",
-                                                             false});
+      result.failed.push_back(
+          last_failure[i]
+              ? *last_failure[i]
+              : BatchFailure{i, "NoQueueAvailable", "no queue could take the message", false});
     }
     std::sort(result.successful.begin(), result.successful.end(),
               [](const auto& a, const auto& b) { return a.index < b.index; });
@@ -97,7 +98,8 @@ struct FailoverBatch : std::enable_shared_from_this<FailoverBatch> {
   }
 
   void fail_pending(const Error& e) {
-    for (std::size_t i : pending) last_failure[i] = BatchFailure{i, e.code, e.message, e.sender_fault};
+    for (std::size_t i : pending)
+      last_failure[i] = BatchFailure{i, e.code, e.message, e.sender_fault};
   }
 
   void next() {
@@ -114,7 +116,9 @@ struct FailoverBatch : std::enable_shared_from_this<FailoverBatch> {
         [batch = std::move(batch)](const Queue& q, Queue::BatchSendHandler h) {
           q.start_send_batch(batch, std::move(h));
         },
-        [self = shared_from_this(), slot](Result<BatchSendResult> r) { self->on_batch(*slot, std::move(r)); });
+        [self = shared_from_this(), slot](Result<BatchSendResult> r) {
+          self->on_batch(*slot, std::move(r));
+        });
   }
 
   void on_batch(const detail::QueueSlot& slot, Result<BatchSendResult> r) {
@@ -131,7 +135,8 @@ struct FailoverBatch : std::enable_shared_from_this<FailoverBatch> {
     std::vector<std::size_t> still;
     for (auto& s : r->successful) {
       std::size_t input = pending[s.index];
-      result.successful.push_back({input, slot.index, std::move(s.message_id), std::move(s.sequence_number)});
+      result.successful.push_back(
+          {input, slot.index, std::move(s.message_id), std::move(s.sequence_number)});
     }
     for (auto& f : r->failed) {
       std::size_t input = pending[f.index];
@@ -163,8 +168,9 @@ void Dispatcher::start_send(std::string body, SendOptions options, FailoverOptio
   op->next();
 }
 
-void Dispatcher::start_send_batch(std::vector<OutgoingMessage> messages, FailoverOptions failover,
-                                  detail::UniqueFunction<void(Result<FailoverBatchResult>)> done) const {
+void Dispatcher::start_send_batch(
+    std::vector<OutgoingMessage> messages, FailoverOptions failover,
+    detail::UniqueFunction<void(Result<FailoverBatchResult>)> done) const {
   auto op = std::make_shared<FailoverBatch>();
   op->state = state_;
   op->pending.resize(messages.size());
@@ -186,10 +192,21 @@ void Dispatcher::start_send_batch(std::vector<OutgoingMessage> messages, Failove
   op->next();
 }
 
+namespace {
+// sync_wait refuses to block the event-loop thread of the client it waits on; a failover call
+// may wait on any queue's client, so every one is checked. Returns that client, or the first.
+const Client& client_to_wait_on(const detail::DispatcherState& state) {
+  for (const auto& slot : state.slots) {
+    if (slot->queue.client().in_event_loop_thread()) return slot->queue.client();
+  }
+  return state.slots.front()->queue.client();
+}
+}  // namespace
+
 Result<FailoverSendResult> Dispatcher::send(std::string body, const SendOptions& options,
                                             const FailoverOptions& failover) const {
   return detail::sync_wait<FailoverSendResult>(
-      state_->slots.front()->queue.client(),
+      client_to_wait_on(*state_),
       [&](detail::UniqueFunction<void(Result<FailoverSendResult>)> done) {
         start_send(std::move(body), options, failover, std::move(done));
       });
@@ -198,7 +215,7 @@ Result<FailoverSendResult> Dispatcher::send(std::string body, const SendOptions&
 Result<FailoverBatchResult> Dispatcher::send_batch(const std::vector<OutgoingMessage>& messages,
                                                    const FailoverOptions& failover) const {
   return detail::sync_wait<FailoverBatchResult>(
-      state_->slots.front()->queue.client(),
+      client_to_wait_on(*state_),
       [&](detail::UniqueFunction<void(Result<FailoverBatchResult>)> done) {
         start_send_batch(messages, failover, std::move(done));
       });

@@ -68,7 +68,9 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
   return condition();
 }
 
-std::uint64_t number(const json::value& v) { return v.to_number<std::uint64_t>(); }
+std::uint64_t number(const json::value& v) {
+  return v.to_number<std::uint64_t>();
+}
 
 // "from->to" of every transition of a queue's report.
 std::vector<std::string> transitions(const json::object& queue) {
@@ -126,8 +128,8 @@ class Bench : public SqsctlTest {
   std::vector<std::string> bench_args(const std::vector<std::string>& args,
                                       const std::vector<std::string>& global = {}) {
     std::vector<std::string> full = global;
-    full.insert(full.end(), {"bench", "--queue", spec(*region1_, name_), "--queue",
-                             spec(*region2_, name_)});
+    full.insert(full.end(),
+                {"bench", "--queue", spec(*region1_, name_), "--queue", spec(*region2_, name_)});
     full.insert(full.end(), args.begin(), args.end());
     return full;
   }
@@ -153,9 +155,9 @@ class Bench : public SqsctlTest {
   }
 
   int messages_in(const FauxqsServer& server, const std::string& url) {
-    auto r = sqsctl_raw({"--endpoint", server.endpoint(), "--region", server.region(),
-                         "get-attributes", url, "ApproximateNumberOfMessages",
-                         "ApproximateNumberOfMessagesNotVisible"});
+    auto r =
+        sqsctl_raw({"--endpoint", server.endpoint(), "--region", server.region(), "get-attributes",
+                    url, "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"});
     EXPECT_EQ(r.exit_code, 0) << describe(r);
     auto lines = json_lines(r);
     if (lines.size() != 1) return -1;
@@ -180,7 +182,8 @@ std::unique_ptr<FauxqsServer> Bench::region1_;
 std::unique_ptr<FauxqsServer> Bench::region2_;
 
 TEST_F(Bench, DeliversEveryMessageOverTwoRegions) {
-  auto r = sqsctl_raw(bench_args({"--count", "400", "--concurrency", "8", "--message-bytes", "64"}));
+  auto r =
+      sqsctl_raw(bench_args({"--count", "400", "--concurrency", "8", "--message-bytes", "64"}));
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   auto s = summary(r);
   expect_nothing_lost(s, 400);
@@ -220,13 +223,15 @@ TEST_F(Bench, WeightsSteerTheSends) {
 TEST_F(Bench, FailsOverWhileARegionIsFrozenAndCatchesUpWhenItThaws) {
   auto port = free_port();
   // Frozen: the kernel accepts connections, nobody answers: each call ends in a 1 s timeout.
-  auto run = bench_async(
-      bench_args({"--count", "1500", "--concurrency", "8", "--visibility-timeout", "2",
-                  "--breaker", "trip=consecutive:2,open-timeout=500ms", "--control",
-                  "127.0.0.1:" + std::to_string(port)},
-                 {"--timeout", "1"}),
-      {"AWS_MAX_ATTEMPTS=1"});
-  ASSERT_TRUE(eventually([&] { return status(port).contains("sent") && number(status(port).at("sent")) >= 200; }, 10s));
+  auto run =
+      bench_async(bench_args({"--count", "1500", "--concurrency", "8", "--visibility-timeout", "2",
+                              "--breaker", "trip=consecutive:2,open-timeout=500ms", "--control",
+                              "127.0.0.1:" + std::to_string(port)},
+                             {"--timeout", "1"}),
+                  {"AWS_MAX_ATTEMPTS=1"});
+  ASSERT_TRUE(eventually(
+      [&] { return status(port).contains("sent") && number(status(port).at("sent")) >= 200; },
+      10s));
   region1_->freeze();
   bool opened = eventually(
       [&] {
@@ -260,7 +265,9 @@ TEST_F(Bench, FailsOverWhileARegionIsKilledAndRecoversWhenItRestarts) {
   auto run = bench_async(bench_args({"--count", "1500", "--concurrency", "8", "--breaker",
                                      "trip=consecutive:3,open-timeout=500ms", "--control",
                                      "127.0.0.1:" + std::to_string(port)}));
-  ASSERT_TRUE(eventually([&] { return status(port).contains("sent") && number(status(port).at("sent")) >= 200; }, 10s));
+  ASSERT_TRUE(eventually(
+      [&] { return status(port).contains("sent") && number(status(port).at("sent")) >= 200; },
+      10s));
   region1_->kill();  // connections refused from now on
   bool opened = eventually(
       [&] {
@@ -295,12 +302,14 @@ TEST_F(Bench, InjectedFailuresOpenTheBreakerUntilTheyStop) {
   auto run = bench_async(bench_args({"--count", "2000", "--concurrency", "4", "--breaker",
                                      "trip=consecutive:3,open-timeout=300ms", "--control",
                                      "127.0.0.1:" + std::to_string(port)}));
-  ASSERT_TRUE(eventually([&] { return status(port).contains("sent") && number(status(port).at("sent")) >= 100; }, 10s));
+  ASSERT_TRUE(eventually(
+      [&] { return status(port).contains("sent") && number(status(port).at("sent")) >= 100; },
+      10s));
 
   // Wrong requests are refused, and change nothing.
-  for (const char* target : {"/?index=2&duration=1s&error_rate=0.5", "/?index=0",
-                             "/?index=0&duration=soon&error_rate=1",
-                             "/?index=0&duration=1s&error_rate=1.5", "/?bogus=1"}) {
+  for (const char* target :
+       {"/?index=2&duration=1s&error_rate=0.5", "/?index=0", "/?index=0&duration=soon&error_rate=1",
+        "/?index=0&duration=1s&error_rate=1.5", "/?bogus=1"}) {
     auto answer = http_get(port, target);
     ASSERT_TRUE(answer) << target;
     EXPECT_EQ(answer->status, 400) << target << ": " << answer->body;
@@ -378,7 +387,8 @@ TEST_F(Bench, LeftoversOfOtherRunsAreNotCountedAsThisRunsMessages) {
 
 TEST_F(Bench, BadOptionsAreRefusedBeforeAnythingIsSent) {
   // The queue does not exist: an option that slipped through would fail with 1, not 2.
-  const std::string q = "bench-no-such-queue,endpoint=" + region1_->endpoint() + ",region=us-east-1";
+  const std::string q =
+      "bench-no-such-queue,endpoint=" + region1_->endpoint() + ",region=us-east-1";
   const std::vector<std::vector<std::string>> cases = {
       {"bench"},
       {"bench", "--queue", q, "--count", "0"},

@@ -78,6 +78,9 @@ ProcessResult SqsctlTest::sqsctl_raw(const std::vector<std::string>& args, const
   }
   auto result = run_process(argv, input, env);
   EXPECT_FALSE(result.timed_out) << "sqsctl did not finish: " << describe(result);
+  // Under -DSQS_SANITIZE=ON the child reports memory and undefined-behaviour errors here.
+  EXPECT_EQ(result.err.find("Sanitizer"), std::string::npos) << describe(result);
+  EXPECT_EQ(result.err.find("runtime error:"), std::string::npos) << describe(result);
   return result;
 }
 

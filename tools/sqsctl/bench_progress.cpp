@@ -94,9 +94,11 @@ std::vector<std::string> ProgressDisplay::render(const ProgressSnapshot& s, cons
         s.draining ? "draining" : "sending ", bar.c_str(), done * 100, ull(s.sent), ull(s.count),
         r.sent, ull(s.received), ull(s.unique), ull(s.send_errors), s.elapsed_s));
   }
+  int width = 0;
+  for (const auto& q : s.queues) width = std::max(width, static_cast<int>(q.label.size()));
   for (std::size_t i = 0; i < s.queues.size(); ++i) {
     const QueueStatus& q = s.queues[i];
-    std::string line = format("  [%zu] %-14s ", i, q.label.c_str()) + state_text(q.state) +
+    std::string line = format("  [%zu] %-*s ", i, width, q.label.c_str()) + state_text(q.state) +
                        format(" send %6.0f/s  recv %6.0f/s   sent %llu  received %llu",
                               i < r.queue_sent.size() ? r.queue_sent[i] : 0.0,
                               i < r.queue_received.size() ? r.queue_received[i] : 0.0, ull(q.sent),

@@ -29,7 +29,9 @@ auto injected_failure(std::size_t index, double error_rate) {
   };
 }
 
-double round_ms(double s) { return std::round(s * 1000) / 1000; }
+double round_ms(double s) {
+  return std::round(s * 1000) / 1000;
+}
 
 std::string format_seconds(double s) {
   char text[32];
@@ -179,28 +181,27 @@ void BenchRun::send(SendSlot& slot) {
         }));
     return;
   }
-  executor.async_send(
-      body, options,
-      on_run_thread([this, &slot, executor, body, options](
-                        sqs::Result<sqs::SendMessageResult> result) mutable {
-        call_done();
-        if (result) return sent(slot, executor.index());
-        if (!worth_another_queue(executor, result.error())) return send_failed(slot, result.error());
-        ++send_retries_;
-        failover_send(slot, std::move(body), std::move(options));
-      }));
+  executor.async_send(body, options,
+                      on_run_thread([this, &slot, executor, body,
+                                     options](sqs::Result<sqs::SendMessageResult> result) mutable {
+                        call_done();
+                        if (result) return sent(slot, executor.index());
+                        if (!worth_another_queue(executor, result.error()))
+                          return send_failed(slot, result.error());
+                        ++send_retries_;
+                        failover_send(slot, std::move(body), std::move(options));
+                      }));
 }
 
 void BenchRun::failover_send(SendSlot& slot, std::string body, sqs::SendOptions options) {
   if (stopping_) return;
   ++calls_in_flight_;
-  dispatcher_.async_send(
-      std::move(body), options, failover_,
-      on_run_thread([this, &slot](sqs::Result<sqs::FailoverSendResult> result) {
-        call_done();
-        if (result) return sent(slot, result->queue_index);
-        send_failed(slot, result.error());
-      }));
+  dispatcher_.async_send(std::move(body), options, failover_,
+                         on_run_thread([this, &slot](sqs::Result<sqs::FailoverSendResult> result) {
+                           call_done();
+                           if (result) return sent(slot, result->queue_index);
+                           send_failed(slot, result.error());
+                         }));
 }
 
 void BenchRun::sent(SendSlot& slot, std::size_t queue) {

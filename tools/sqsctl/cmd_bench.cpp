@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,12 +48,19 @@ std::string host_of(const std::string& url) {
   return url.substr(start, url.find('/', start) - start);
 }
 
-// Region names, unless two queues share one: then the endpoint tells them apart.
+// The shortest label that tells the queues apart: the region, else the queue name and region,
+// else with the endpoint's host too.
 void label_queues(std::vector<bench::BenchQueue>& queues) {
-  for (auto& q : queues) {
-    int same = 0;
-    for (const auto& other : queues) same += other.region == q.region ? 1 : 0;
-    q.label = same > 1 ? q.region + "@" + host_of(q.endpoint) : q.region;
+  auto name_of = [](const std::string& url) { return url.substr(url.rfind('/') + 1); };
+  for (int level = 0; level < 4; ++level) {
+    std::set<std::string> seen;
+    for (auto& q : queues) {
+      q.label = q.region;
+      if (level == 1 || level == 3) q.label = name_of(q.url) + "@" + q.label;
+      if (level >= 2) q.label += "@" + host_of(q.endpoint);
+      seen.insert(q.label);
+    }
+    if (seen.size() == queues.size()) return;
   }
 }
 
@@ -70,8 +78,9 @@ std::size_t terminal_width() {
 int run_bench(const Context& context, bench::BenchArguments arguments, const DrainTimeout& drain) {
   auto seconds = drain_seconds(drain.text);
   if (!seconds) {
-    return usage_error("--drain-timeout must be a number of seconds or a duration such as 45s, got '" +
-                       drain.text + "'");
+    return usage_error(
+        "--drain-timeout must be a number of seconds or a duration such as 45s, got '" +
+        drain.text + "'");
   }
   arguments.drain_timeout_seconds = *seconds;
   auto checked = bench::validate(arguments);
@@ -122,9 +131,10 @@ int run_bench(const Context& context, bench::BenchArguments arguments, const Dra
   std::optional<bench::ControlServer> control;
   if (config.control) {
     try {
-      control.emplace(io, *config.control, [&run](const std::string& method, const std::string& target) {
-        return run.control(method, target);
-      });
+      control.emplace(io, *config.control,
+                      [&run](const std::string& method, const std::string& target) {
+                        return run.control(method, target);
+                      });
     } catch (const boost::system::system_error& e) {
       return usage_error("--control " + *arguments.control + ": " + e.what());
     }
@@ -142,8 +152,8 @@ int run_bench(const Context& context, bench::BenchArguments arguments, const Dra
             << (described.size() == 1 ? " queue" : " queues") << "; breaker "
             << config.breaker_description << '\n';
   for (std::size_t i = 0; i < described.size(); ++i) {
-    std::cerr << "  [" << i << "] " << described[i].label << "  " << described[i].url
-              << "  weight " << described[i].weight << '\n';
+    std::cerr << "  [" << i << "] " << described[i].label << "  " << described[i].url << "  weight "
+              << described[i].weight << '\n';
   }
   if (control) {
     const auto& host = config.control->host;

@@ -11,26 +11,28 @@ void Executor::start_run(
   auto permit = b.ready();
   if (!permit) {
     // Fails fast, without touching the network; completed on the client's executor.
-    queue().client().defer([done = std::move(done), e = b.refusal(permit)]() mutable {
-      done(std::move(e));
-    });
+    queue().client().defer(
+        [done = std::move(done), e = b.refusal(permit)]() mutable { done(std::move(e)); });
     return;
   }
   // The slot (and so the breaker) lives as long as this callback; the permit is declared after
   // it, so an abandoned callback reports "ignore" to a breaker that still exists.
-  start(queue(), [slot = slot_, permit = std::move(permit), done = std::move(done)](
-                     Result<R> r) mutable {
-    Executor(slot).breaker().done(std::move(permit), r);
-    done(std::move(r));
-  });
+  start(queue(),
+        [slot = slot_, permit = std::move(permit), done = std::move(done)](Result<R> r) mutable {
+          Executor(slot).breaker().done(std::move(permit), r);
+          done(std::move(r));
+        });
 }
 
 template <class R, class Start, class Token>
 auto Executor::async_run(Start&& start, Token&& token) const {
   return boost::asio::async_initiate<Token, void(Result<R>)>(
-      [this](auto handler, auto start_fn) {
-        start_run<R>(std::move(start_fn),
-                     detail::bind_handler<R>(std::move(handler), queue().client().get_executor()));
+      // A copy, not `this`: a deferred token may start the operation after this executor (a
+      // temporary, say) is gone.
+      [self = *this](auto handler, auto start_fn) {
+        self.start_run<R>(
+            std::move(start_fn),
+            detail::bind_handler<R>(std::move(handler)));
       },
       token, std::forward<Start>(start));
 }
@@ -93,8 +95,7 @@ auto Dispatcher::async_send(std::string body, const SendOptions& options,
   return boost::asio::async_initiate<Token, void(Result<FailoverSendResult>)>(
       [this](auto handler, std::string b, SendOptions o, FailoverOptions f) {
         start_send(std::move(b), std::move(o), f,
-                   detail::bind_handler<FailoverSendResult>(std::move(handler),
-                                                            executor(0).queue().client().get_executor()));
+                   detail::bind_handler<FailoverSendResult>(std::move(handler)));
       },
       token, std::move(body), options, failover);
 }
@@ -105,8 +106,7 @@ auto Dispatcher::async_send_batch(const std::vector<OutgoingMessage>& messages,
   return boost::asio::async_initiate<Token, void(Result<FailoverBatchResult>)>(
       [this](auto handler, std::vector<OutgoingMessage> m, FailoverOptions f) {
         start_send_batch(std::move(m), f,
-                         detail::bind_handler<FailoverBatchResult>(
-                             std::move(handler), executor(0).queue().client().get_executor()));
+                         detail::bind_handler<FailoverBatchResult>(std::move(handler)));
       },
       token, messages, failover);
 }

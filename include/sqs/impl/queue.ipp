@@ -9,7 +9,7 @@ template <class R, class Token, class Start>
 auto Queue::initiate(Token&& token, Start&& start) const {
   return boost::asio::async_initiate<Token, void(Result<R>)>(
       [this](auto handler, auto start_fn) {
-        start_fn(detail::bind_handler<R>(std::move(handler), client_.get_executor()));
+        start_fn(detail::bind_handler<R>(std::move(handler)));
       },
       token, std::forward<Start>(start));
 }
@@ -18,7 +18,7 @@ template <class Token>
 auto Queue::async_open(const Client& client, const std::string& name_or_url, Token&& token) {
   return boost::asio::async_initiate<Token, void(Result<Queue>)>(
       [](auto handler, Client c, std::string name) {
-        auto done = detail::bind_handler<Queue>(std::move(handler), c.get_executor());
+        auto done = detail::bind_handler<Queue>(std::move(handler));
         if (name.rfind("https://", 0) == 0 || name.rfind("http://", 0) == 0) {
           done(Queue(c, std::move(name)));
           return;
@@ -26,11 +26,11 @@ auto Queue::async_open(const Client& client, const std::string& name_or_url, Tok
         GetQueueUrlRequest req;
         req.queue_name = name;
         c.start(std::move(req), detail::UniqueFunction<void(Result<GetQueueUrlResult>)>(
-                                    [c, done = std::move(done)](Result<GetQueueUrlResult> r) mutable {
+                                    [h = c.handle(), done = std::move(done)](Result<GetQueueUrlResult> r) mutable {
                                       if (!r) {
                                         done(std::move(r).error());
                                       } else {
-                                        done(Queue(c, std::move(r->queue_url)));
+                                        done(Queue(h, std::move(r->queue_url)));
                                       }
                                     }));
       },
