@@ -93,7 +93,7 @@ TEST_F(QueueLimits, AttributeNamesThatAreFine) {
   Client c(config_for(ok->endpoint()));
   Queue q(c, queue.url());
   auto s = MessageAttributeValue::string("v");
-  for (const std::string name : {"a.b.c", "AWSish", "amazonia", "under_score-dash", std::string(256, 'n')}) {
+  for (const std::string& name : std::vector<std::string>{"a.b.c", "AWSish", "amazonia", "under_score-dash", std::string(256, 'n')}) {
     auto r = q.send("x", attr(name, s));
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().kind, ErrorKind::validation) << name << ": " << r.error().to_string();
