@@ -66,6 +66,9 @@ class TwoRegions : public ::testing::Test {
     }
     DispatcherOptions o;
     o.breaker.should_trip = trip_on_consecutive_failures(2);
+    // Counters never reset while closed: with the default 1 s interval, timeouts of 1 s each
+    // would never be two in one interval, and a frozen region would never trip the breaker.
+    o.breaker.interval = 0s;
     o.breaker.open_timeout = 200ms;
     o.breaker.half_open_successes = 1;
     o.on_state_change = log.hook();

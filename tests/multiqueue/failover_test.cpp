@@ -193,7 +193,8 @@ std::vector<OutgoingMessage> messages(int n) {
 // The bodies of the entries of a SendMessageBatch request, in order.
 std::vector<std::string> batch_bodies(const ReceivedRequest& r) {
   std::vector<std::string> out;
-  for (const auto& e : json::parse(r.body).at("Entries").as_array()) {
+  const json::value request = json::parse(r.body);
+  for (const auto& e : request.at("Entries").as_array()) {
     out.push_back(json::value_to<std::string>(e.at("MessageBody")));
   }
   return out;
@@ -203,7 +204,8 @@ TEST_F(FailoverTest, BatchEntriesThatFailedForOtherReasonsGoToTheNextQueue) {
   // Queue 0 takes entries 0 and 2, fails 1 (its own fault) and 3 (the sender's fault).
   queues[0].server.set_script([](const ReceivedRequest& r) {
     json::array ok, failed;
-    for (const auto& e : json::parse(r.body).at("Entries").as_array()) {
+    const json::value request = json::parse(r.body);
+    for (const auto& e : request.at("Entries").as_array()) {
       const auto id = json::value_to<std::string>(e.at("Id"));
       const auto body = json::value_to<std::string>(e.at("MessageBody"));
       if (id == "1") {

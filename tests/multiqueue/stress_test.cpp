@@ -12,8 +12,9 @@
 namespace sqs::mqtest {
 namespace {
 
-// Flips random breakers until `stop`; ends with every breaker closed.
-void flip_breakers(const Dispatcher& d, const std::atomic<bool>& stop, std::uint64_t seed) {
+// Flips random breakers until `stop`, counting flips; ends with every breaker closed.
+void flip_breakers(const Dispatcher& d, const std::atomic<bool>& stop, std::atomic<int>& flips,
+                   std::uint64_t seed) {
   std::mt19937_64 random(seed);
   while (!stop.load()) {
     auto& breaker = d.executor(random() % d.size()).breaker();
@@ -30,6 +31,7 @@ void flip_breakers(const Dispatcher& d, const std::atomic<bool>& stop, std::uint
     }
     (void)d.available();
     (void)d.metrics();
+    ++flips;
     std::this_thread::yield();
   }
   for (const auto& ex : d.executors()) ex.breaker().reset();
@@ -48,16 +50,18 @@ TEST(DispatcherStress, ConcurrentSendsWhileBreakersFlip) {
   TransitionLog log;
   Dispatcher d(queues.dispatcher_queues({1, 3, 2}), stress_options(log));
 
+  // Each thread sends at least 60 messages, and goes on (up to 600) until the flipper has
+  // flipped 100 times: the sends must overlap the flips, however the threads are scheduled.
   constexpr int kThreads = 3;
-  constexpr int kSendsPerThread = 60;
   std::atomic<bool> stop{false};
-  std::atomic<int> sent{0}, refused{0}, failover_sent{0}, other{0};
-  std::thread flipper(flip_breakers, std::cref(d), std::cref(stop), 5);
+  std::atomic<int> flips{0}, attempts{0}, sent{0}, refused{0}, failover_sent{0}, other{0};
+  std::thread flipper(flip_breakers, std::cref(d), std::cref(stop), std::ref(flips), 5);
 
   std::vector<std::thread> senders;
   for (int t = 0; t < kThreads; ++t) {
     senders.emplace_back([&, t] {
-      for (int i = 0; i < kSendsPerThread; ++i) {
+      for (int i = 0; i < 600 && (i < 60 || flips.load() < 100); ++i) {
+        ++attempts;
         const std::string body = std::to_string(t) + "-" + std::to_string(i);
         if (i % 4 == 3) {  // now and then, the failover send
           auto r = d.send(body);
@@ -87,11 +91,12 @@ TEST(DispatcherStress, ConcurrentSendsWhileBreakersFlip) {
   flipper.join();
 
   EXPECT_EQ(other.load(), 0);
-  EXPECT_EQ(sent + failover_sent + refused, kThreads * kSendsPerThread);
+  EXPECT_EQ(sent + failover_sent + refused, attempts.load());
   // Each success is one request, and a refusal none.
   EXPECT_EQ(queues.total_requests(), static_cast<std::size_t>(sent + failover_sent));
   EXPECT_GT(sent.load(), 0);
   EXPECT_EQ(d.available(), (std::vector<std::size_t>{0, 1, 2}));
+  EXPECT_GE(flips.load(), 1);
   EXPECT_GT(log.size(), 0u);
 }
 
@@ -106,8 +111,9 @@ TEST(DispatcherStress, ConcurrentDispatchWithoutNetwork) {
   Dispatcher d(std::move(queues), stress_options(log));
 
   std::atomic<bool> stop{false};
+  std::atomic<int> flips{0};
   std::atomic<long> ok{0}, refused{0};
-  std::thread flipper(flip_breakers, std::cref(d), std::cref(stop), 9);
+  std::thread flipper(flip_breakers, std::cref(d), std::cref(stop), std::ref(flips), 9);
   std::vector<std::thread> callers;
   for (int t = 0; t < 3; ++t) {
     callers.emplace_back([&, t] {
