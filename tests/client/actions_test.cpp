@@ -16,7 +16,9 @@ class ClientActions : public ::testing::Test {
   Client client{fauxqs_config()};
 };
 
-std::string str(const json::value& v) { return v.is_string() ? json::value_to<std::string>(v) : json::serialize(v); }
+std::string str(const json::value& v) {
+  return v.is_string() ? json::value_to<std::string>(v) : json::serialize(v);
+}
 
 std::string arn_of(const Client& client, const std::string& url) {
   auto r = client.get_queue_attributes({.queue_url = url, .attribute_names = {"QueueArn"}});
@@ -60,7 +62,8 @@ TEST_F(ClientActions, CreateQueueWithAttributesAndTagsThenGetQueueUrl) {
   EXPECT_EQ(tags->tags, (StringMap{{"team", "core"}, {"env", "test"}}));
 
   // Creating again with the same attributes is idempotent: the same URL.
-  auto again = client.create_queue({.queue_name = name, .attributes = {{"VisibilityTimeout", "45"}}});
+  auto again =
+      client.create_queue({.queue_name = name, .attributes = {{"VisibilityTimeout", "45"}}});
   ASSERT_TRUE(again) << again.error().to_string();
   EXPECT_EQ(again->queue_url, created->queue_url);
   // ...and with a conflicting one, an error.
@@ -74,10 +77,12 @@ TEST_F(ClientActions, CreateQueueWithAttributesAndTagsThenGetQueueUrl) {
 TEST_F(ClientActions, CreateFifoQueue) {
   auto name = unique_name("f", true);
   auto created = client.create_queue(
-      {.queue_name = name, .attributes = {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}}});
+      {.queue_name = name,
+       .attributes = {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}}});
   ASSERT_TRUE(created) << created.error().to_string();
-  auto attrs = client.get_queue_attributes(
-      {.queue_url = created->queue_url, .attribute_names = {"FifoQueue", "ContentBasedDeduplication"}});
+  auto attrs =
+      client.get_queue_attributes({.queue_url = created->queue_url,
+                                   .attribute_names = {"FifoQueue", "ContentBasedDeduplication"}});
   ASSERT_TRUE(attrs) << attrs.error().to_string();
   EXPECT_EQ(attrs->attributes["FifoQueue"], "true");
   EXPECT_EQ(attrs->attributes["ContentBasedDeduplication"], "true");
@@ -99,7 +104,8 @@ TEST_F(ClientActions, DeleteQueue) {
 TEST_F(ClientActions, ListQueuesWithPrefixAndPaging) {
   auto prefix = unique_name("list");
   std::vector<std::string> urls;
-  for (int i = 0; i < 5; ++i) urls.push_back(create_queue(client, prefix + "-" + std::to_string(i)));
+  for (int i = 0; i < 5; ++i)
+    urls.push_back(create_queue(client, prefix + "-" + std::to_string(i)));
 
   auto all = client.list_queues({.queue_name_prefix = prefix});
   ASSERT_TRUE(all) << all.error().to_string();
@@ -169,7 +175,8 @@ TEST_F(ClientActions, GetAndSetQueueAttributes) {
   ASSERT_TRUE(set) << set.error().to_string();
 
   auto some = client.get_queue_attributes(
-      {.queue_url = url, .attribute_names = {"VisibilityTimeout", "ReceiveMessageWaitTimeSeconds"}});
+      {.queue_url = url,
+       .attribute_names = {"VisibilityTimeout", "ReceiveMessageWaitTimeSeconds"}});
   ASSERT_TRUE(some) << some.error().to_string();
   EXPECT_EQ(some->attributes,
             (StringMap{{"VisibilityTimeout", "120"}, {"ReceiveMessageWaitTimeSeconds", "3"}}));
@@ -188,9 +195,10 @@ TEST_F(ClientActions, GetAndSetQueueAttributes) {
 
 TEST_F(ClientActions, SendReceiveDeleteAndPurge) {
   auto url = create_queue(client, unique_name());
-  auto sent = client.send_message({.queue_url = url,
-                                   .message_body = "first",
-                                   .message_attributes = {{"k", MessageAttributeValue::string("v")}}});
+  auto sent =
+      client.send_message({.queue_url = url,
+                           .message_body = "first",
+                           .message_attributes = {{"k", MessageAttributeValue::string("v")}}});
   ASSERT_TRUE(sent) << sent.error().to_string();
   EXPECT_FALSE(sent->message_id.empty());
   EXPECT_EQ(sent->md5_of_message_body, "8b04d5e3775d298e78455efc5ca404d5");  // md5("first")
@@ -229,7 +237,8 @@ TEST_F(ClientActions, SendMessageBatchAndDeleteMessageBatch) {
   auto url = create_queue(client, unique_name());
   SendMessageBatchRequest batch{.queue_url = url};
   for (int i = 0; i < 10; ++i) {
-    batch.entries.push_back({.id = "m" + std::to_string(i), .message_body = "body " + std::to_string(i)});
+    batch.entries.push_back(
+        {.id = "m" + std::to_string(i), .message_body = "body " + std::to_string(i)});
   }
   auto sent = client.send_message_batch(batch);
   ASSERT_TRUE(sent) << sent.error().to_string();
@@ -248,15 +257,17 @@ TEST_F(ClientActions, SendMessageBatchAndDeleteMessageBatch) {
 
   DeleteMessageBatchRequest del{.queue_url = url};
   for (std::size_t i = 0; i < received.size(); ++i) {
-    del.entries.push_back({.id = "d" + std::to_string(i), .receipt_handle = received[i].receipt_handle});
+    del.entries.push_back(
+        {.id = "d" + std::to_string(i), .receipt_handle = received[i].receipt_handle});
   }
   auto deleted = client.delete_message_batch(del);
   ASSERT_TRUE(deleted) << deleted.error().to_string();
   EXPECT_EQ(deleted->successful.size(), 10u);
   EXPECT_TRUE(deleted->failed.empty());
-  auto attrs = client.get_queue_attributes(
-      {.queue_url = url,
-       .attribute_names = {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"}});
+  auto attrs =
+      client.get_queue_attributes({.queue_url = url,
+                                   .attribute_names = {"ApproximateNumberOfMessages",
+                                                       "ApproximateNumberOfMessagesNotVisible"}});
   ASSERT_TRUE(attrs);
   EXPECT_EQ(attrs->attributes["ApproximateNumberOfMessages"], "0");
   EXPECT_EQ(attrs->attributes["ApproximateNumberOfMessagesNotVisible"], "0");
@@ -322,13 +333,17 @@ TEST_F(ClientActions, RedrivePolicyMovesMessagesToTheDeadLetterQueue) {
   ASSERT_FALSE(dlq_arn.empty());
   auto src = create_queue(client, unique_name("src"));
   auto policy = R"({"deadLetterTargetArn":")" + dlq_arn + R"(","maxReceiveCount":"1"})";
-  ASSERT_TRUE(client.set_queue_attributes({.queue_url = src, .attributes = {{"RedrivePolicy", policy}}}));
-  auto attrs = client.get_queue_attributes({.queue_url = src, .attribute_names = {"RedrivePolicy"}});
+  ASSERT_TRUE(
+      client.set_queue_attributes({.queue_url = src, .attributes = {{"RedrivePolicy", policy}}}));
+  auto attrs =
+      client.get_queue_attributes({.queue_url = src, .attribute_names = {"RedrivePolicy"}});
   ASSERT_TRUE(attrs);
-  EXPECT_EQ(str(json::parse(attrs->attributes["RedrivePolicy"]).at("deadLetterTargetArn")), dlq_arn);
+  EXPECT_EQ(str(json::parse(attrs->attributes["RedrivePolicy"]).at("deadLetterTargetArn")),
+            dlq_arn);
 
   ASSERT_TRUE(client.send_message({.queue_url = src, .message_body = "doomed"}));
-  auto first = client.receive_message({.queue_url = src, .visibility_timeout = 0, .wait_time_seconds = 1});
+  auto first =
+      client.receive_message({.queue_url = src, .visibility_timeout = 0, .wait_time_seconds = 1});
   ASSERT_TRUE(first) << first.error().to_string();
   ASSERT_EQ(first->messages.size(), 1u);
   // Second receive: over maxReceiveCount, the message goes to the DLQ instead.
@@ -384,15 +399,17 @@ class ClientActionsScriptedTest : public ::testing::Test {
   std::unique_ptr<test::ScriptedHttpServer> server;
   std::unique_ptr<Client> client;
   void start() {
-    server = std::make_unique<test::ScriptedHttpServer>(
-        [a = answers](const test::ReceivedRequest& r) {
+    server =
+        std::make_unique<test::ScriptedHttpServer>([a = answers](const test::ReceivedRequest& r) {
           auto it = a.find(target_of(r));
           if (it == a.end()) return sqs_error(400, "InvalidAction", "", "unexpected");
           return sqs_json(it->second);
         });
     client = std::make_unique<Client>(config_for(server->endpoint()));
   }
-  json::object request_body(std::size_t i) { return json::parse(server->received().at(i).body).as_object(); }
+  json::object request_body(std::size_t i) {
+    return json::parse(server->received().at(i).body).as_object();
+  }
 };
 
 TEST_F(ClientActionsScriptedTest, ListDeadLetterSourceQueues) {
@@ -412,7 +429,8 @@ TEST_F(ClientActionsScriptedTest, ListDeadLetterSourceQueues) {
 TEST_F(ClientActionsScriptedTest, MessageMoveTasks) {
   answers["AmazonSQS.StartMessageMoveTask"] = R"({"TaskHandle":"th-1"})";
   answers["AmazonSQS.CancelMessageMoveTask"] = R"({"ApproximateNumberOfMessagesMoved":42})";
-  answers["AmazonSQS.ListMessageMoveTasks"] = R"({"Results":[{"TaskHandle":"th-1","Status":"RUNNING",
+  answers["AmazonSQS.ListMessageMoveTasks"] =
+      R"({"Results":[{"TaskHandle":"th-1","Status":"RUNNING",
       "SourceArn":"arn:aws:sqs:us-east-1:1:dlq","DestinationArn":"arn:aws:sqs:us-east-1:1:src",
       "MaxNumberOfMessagesPerSecond":10,"ApproximateNumberOfMessagesMoved":3,
       "ApproximateNumberOfMessagesToMove":7,"StartedTimestamp":1700000000000},
@@ -420,8 +438,8 @@ TEST_F(ClientActionsScriptedTest, MessageMoveTasks) {
       "ApproximateNumberOfMessagesMoved":0,"StartedTimestamp":1600000000000}]})";
   start();
   auto started = client->start_message_move_task({.source_arn = "arn:aws:sqs:us-east-1:1:dlq",
-                                                   .destination_arn = "arn:aws:sqs:us-east-1:1:src",
-                                                   .max_number_of_messages_per_second = 10});
+                                                  .destination_arn = "arn:aws:sqs:us-east-1:1:src",
+                                                  .max_number_of_messages_per_second = 10});
   ASSERT_TRUE(started) << started.error().to_string();
   EXPECT_EQ(started->task_handle, "th-1");
   auto body = request_body(0);
@@ -429,7 +447,8 @@ TEST_F(ClientActionsScriptedTest, MessageMoveTasks) {
   EXPECT_EQ(body.at("DestinationArn"), "arn:aws:sqs:us-east-1:1:src");
   EXPECT_EQ(body.at("MaxNumberOfMessagesPerSecond"), 10);
 
-  auto listed = client->list_message_move_tasks({.source_arn = "arn:aws:sqs:us-east-1:1:dlq", .max_results = 2});
+  auto listed = client->list_message_move_tasks(
+      {.source_arn = "arn:aws:sqs:us-east-1:1:dlq", .max_results = 2});
   ASSERT_TRUE(listed) << listed.error().to_string();
   ASSERT_EQ(listed->results.size(), 2u);
   const auto& running = listed->results[0];
@@ -497,7 +516,8 @@ TEST(ClientActionsRouting, RequestsGoToTheEndpointNotTheQueueUrlHost) {
   EXPECT_NE(req.header("Authorization").find("/us-east-1/sqs/aws4_request"), std::string::npos)
       << req.header("Authorization");
   EXPECT_FALSE(req.header("X-Amz-Date").empty());
-  EXPECT_EQ(json::parse(req.body).at("QueueUrl"), "https://sqs.eu-west-1.amazonaws.com/123/elsewhere");
+  EXPECT_EQ(json::parse(req.body).at("QueueUrl"),
+            "https://sqs.eu-west-1.amazonaws.com/123/elsewhere");
 }
 
 }  // namespace

@@ -79,7 +79,8 @@ TEST_F(ClientAsync, CallbackGetsErrorsToo) {
 }
 
 TEST_F(ClientAsync, UseFuture) {
-  auto sent = client.async_send_message({.queue_url = url, .message_body = "future"}, asio::use_future);
+  auto sent =
+      client.async_send_message({.queue_url = url, .message_body = "future"}, asio::use_future);
   ASSERT_EQ(sent.wait_for(10s), std::future_status::ready);
   auto s = sent.get();
   ASSERT_TRUE(s) << s.error().to_string();
@@ -103,7 +104,8 @@ TEST_F(ClientAsync, UseFuture) {
     EXPECT_TRUE(f.get());
   }
 
-  auto missing = client.async_get_queue_url({.queue_name = unique_name("missing")}, asio::use_future);
+  auto missing =
+      client.async_get_queue_url({.queue_name = unique_name("missing")}, asio::use_future);
   auto m = missing.get();
   ASSERT_FALSE(m);
   EXPECT_EQ(m.error().code, "QueueDoesNotExist");
@@ -119,13 +121,15 @@ TEST_F(ClientAsync, CoroutineOnAUserIoContext) {
     // The coroutine resumes on its own io_context (this thread), not the client's.
     coroutine_thread = std::this_thread::get_id();
     EXPECT_FALSE(client.in_event_loop_thread());
-    ReceiveMessageRequest receive{.queue_url = url, .max_number_of_messages = 10, .wait_time_seconds = 2};
+    ReceiveMessageRequest receive{
+        .queue_url = url, .max_number_of_messages = 10, .wait_time_seconds = 2};
     auto got = co_await client.async_receive_message(std::move(receive), asio::use_awaitable);
     EXPECT_TRUE(got) << got.error().to_string();
     if (got) {
       EXPECT_EQ(got->messages.size(), 1u);
       if (!got->messages.empty()) {
-        DeleteMessageRequest del_req{.queue_url = url, .receipt_handle = got->messages[0].receipt_handle};
+        DeleteMessageRequest del_req{.queue_url = url,
+                                     .receipt_handle = got->messages[0].receipt_handle};
         auto del = co_await client.async_delete_message(std::move(del_req), asio::use_awaitable);
         EXPECT_TRUE(del) << del.error().to_string();
       }
@@ -157,13 +161,15 @@ TEST_F(ClientAsync, ManyCoroutinesConcurrently) {
   }
   io.run();
   EXPECT_EQ(ok.load(), 50);
-  auto attrs = client.get_queue_attributes({.queue_url = url, .attribute_names = {"ApproximateNumberOfMessages"}});
+  auto attrs = client.get_queue_attributes(
+      {.queue_url = url, .attribute_names = {"ApproximateNumberOfMessages"}});
   ASSERT_TRUE(attrs);
   EXPECT_EQ(attrs->attributes["ApproximateNumberOfMessages"], "50");
 }
 
 TEST_F(ClientAsync, Deferred) {
-  auto op = client.async_send_message({.queue_url = url, .message_body = "deferred"}, asio::deferred);
+  auto op =
+      client.async_send_message({.queue_url = url, .message_body = "deferred"}, asio::deferred);
   std::promise<Result<SendMessageResult>> done;
   std::move(op)([&](Result<SendMessageResult> r) { done.set_value(std::move(r)); });
   auto f = done.get_future();
@@ -184,7 +190,8 @@ TEST_F(ClientAsync, CallbackBoundToAnExecutorRunsThere) {
   asio::io_context io;
   std::thread::id ran_on;
   bool got = false;
-  client.async_list_queues({}, asio::bind_executor(io.get_executor(), [&](Result<ListQueuesResult> r) {
+  client.async_list_queues({},
+                           asio::bind_executor(io.get_executor(), [&](Result<ListQueuesResult> r) {
                              ran_on = std::this_thread::get_id();
                              got = r.has_value();
                            }));

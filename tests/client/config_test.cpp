@@ -107,7 +107,8 @@ TEST_F(ClientConfigTest, ProfileRegionAndServicesEndpointFromTheSharedConfigFile
                         "max_attempts = 2\n"
                         "[services local]\n"
                         "sqs =\n"
-                        "  endpoint_url = " + fauxqs().endpoint() + "\n");
+                        "  endpoint_url = " +
+                            fauxqs().endpoint() + "\n");
   env.set("AWS_CONFIG_FILE", path);
 
   auto def = Client::make({});
@@ -137,8 +138,8 @@ TEST_F(ClientConfigTest, ProfileRegionAndServicesEndpointFromTheSharedConfigFile
 }
 
 TEST_F(ClientConfigTest, ProfileEndpointUrlWithoutServicesSection) {
-  auto path = dir.write("config", "[default]\nregion = us-east-1\nendpoint_url = " +
-                                      fauxqs().endpoint() + "\n");
+  auto path = dir.write(
+      "config", "[default]\nregion = us-east-1\nendpoint_url = " + fauxqs().endpoint() + "\n");
   env.set("AWS_CONFIG_FILE", path);
   auto r = Client::make({});
   ASSERT_TRUE(r) << r.error().to_string();

@@ -85,7 +85,8 @@ TEST(ClientErrors, FrozenServerEndsInTimeoutAndTheClientRecovers) {
 }
 
 TEST(ClientErrors, ConnectionClosedMidAnswerIsATransportError) {
-  Reply full = sqs_json(R"({"QueueUrls":["https://sqs.us-east-1.amazonaws.com/1/aaaaaaaaaaaaaaaa"]})");
+  Reply full =
+      sqs_json(R"({"QueueUrls":["https://sqs.us-east-1.amazonaws.com/1/aaaaaaaaaaaaaaaa"]})");
   auto server = answering(Reply::partial(full, full.serialize().size() / 2));
   auto c = fast_retries(config_for(server->endpoint()));
   c.retry.max_attempts = 1;
@@ -109,7 +110,8 @@ TEST(ClientErrors, ConnectionClosedWithoutAnswerIsRetriedThenFails) {
 TEST(ClientErrors, ServerErrorsAreRetriedUntilSuccess) {
   std::atomic<int> n{0};
   test::ScriptedHttpServer server([&n](const test::ReceivedRequest&) {
-    if (n++ < 2) return sqs_error(500, "InternalError", "AWS.SimpleQueueService.InternalError;Receiver");
+    if (n++ < 2)
+      return sqs_error(500, "InternalError", "AWS.SimpleQueueService.InternalError;Receiver");
     return sqs_json(R"({"QueueUrl":"https://sqs.us-east-1.amazonaws.com/1/q"})");
   });
   Client client(fast_retries(config_for(server.endpoint())));
@@ -150,8 +152,8 @@ TEST(ClientErrors, ThrottlingIsRetried) {
 }
 
 TEST(ClientErrors, ThrottlingErrorIsFlagged) {
-  auto server = answering(sqs_error(400, "ThrottlingException",
-                                    "AWS.SimpleQueueService.RequestThrottled;Sender"));
+  auto server = answering(
+      sqs_error(400, "ThrottlingException", "AWS.SimpleQueueService.RequestThrottled;Sender"));
   auto c = fast_retries(config_for(server->endpoint()));
   c.retry.max_attempts = 1;
   Client client(c);
@@ -263,10 +265,11 @@ TEST(ClientChecksums, SendMessageWithWrongAttributesMd5IsAChecksumError) {
 
 TEST(ClientChecksums, SendMessageWithCorrectMd5sIsAccepted) {
   MessageAttributes attrs{{"a", MessageAttributeValue::string("b")}};
-  auto server = answering(
-      sqs_json(send_answer(protocol::md5_hex("hello"), protocol::md5_of_message_attributes(attrs))));
+  auto server = answering(sqs_json(
+      send_answer(protocol::md5_hex("hello"), protocol::md5_of_message_attributes(attrs))));
   Client client(config_for(server->endpoint()));
-  auto r = client.send_message({.queue_url = kUrl, .message_body = "hello", .message_attributes = attrs});
+  auto r = client.send_message(
+      {.queue_url = kUrl, .message_body = "hello", .message_attributes = attrs});
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_EQ(r->message_id, "id-1");
 }
@@ -339,7 +342,8 @@ TEST(ClientChecksums, FauxqsAnswersPassVerification) {
   MessageAttributes attrs{{"s", MessageAttributeValue::string("text")},
                           {"n", MessageAttributeValue::number(42)},
                           {"b", MessageAttributeValue::binary(std::string("\x00\x01\xff", 3))}};
-  auto sent = client.send_message({.queue_url = url, .message_body = "checked", .message_attributes = attrs});
+  auto sent = client.send_message(
+      {.queue_url = url, .message_body = "checked", .message_attributes = attrs});
   ASSERT_TRUE(sent) << sent.error().to_string();
   EXPECT_EQ(sent->md5_of_message_attributes, protocol::md5_of_message_attributes(attrs));
   auto got = client.receive_message({.queue_url = url, .message_attribute_names = {"All"}});

@@ -82,7 +82,8 @@ TEST(ClientLifecycle, HandleOutlivingTheOwnerGetsCancelledErrors) {
   EXPECT_EQ(sync.error().kind, ErrorKind::cancelled);
 
   // The async forms complete too (not lost in a loop nobody runs any more).
-  auto future = handle.async_send_message({.queue_url = url, .message_body = "late"}, asio::use_future);
+  auto future =
+      handle.async_send_message({.queue_url = url, .message_body = "late"}, asio::use_future);
   ASSERT_EQ(future.wait_for(5s), std::future_status::ready);
   auto f = future.get();
   ASSERT_FALSE(f);

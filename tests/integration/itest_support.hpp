@@ -55,7 +55,9 @@ class FauxqsEnvironment : public ::testing::Environment {
 inline ::testing::Environment* const fauxqs_environment =
     ::testing::AddGlobalTestEnvironment(new FauxqsEnvironment);
 
-inline test::FauxqsServer& fauxqs() { return FauxqsEnvironment::server(); }
+inline test::FauxqsServer& fauxqs() {
+  return FauxqsEnvironment::server();
+}
 
 // fauxqs does not check signatures: any key pair will do.
 inline ClientConfig config_for(const std::string& endpoint) {
@@ -65,7 +67,9 @@ inline ClientConfig config_for(const std::string& endpoint) {
   c.credentials = Credentials{"AKIDTEST", "secret", {}, std::nullopt};
   return c;
 }
-inline ClientConfig fauxqs_config() { return config_for(fauxqs().endpoint()); }
+inline ClientConfig fauxqs_config() {
+  return config_for(fauxqs().endpoint());
+}
 
 // A queue name no other test uses: the test's name plus a counter (fauxqs keeps every queue
 // of the binary in one server).
@@ -205,8 +209,8 @@ inline test::Reply sqs_json(std::string body) {
 }
 inline test::Reply sqs_error(int status, const std::string& type, const std::string& query_code,
                              const std::string& message = "canned error") {
-  auto r = test::Reply::json(status, R"({"__type":"com.amazonaws.sqs#)" + type +
-                                         R"(","message":")" + message + R"("})");
+  auto r = test::Reply::json(
+      status, R"({"__type":"com.amazonaws.sqs#)" + type + R"(","message":")" + message + R"("})");
   r.header("x-amzn-RequestId", "req-error");
   if (!query_code.empty()) r.header("x-amzn-query-error", query_code);
   return r;

@@ -24,17 +24,18 @@ TEST(LongPolls, AThousandConcurrentLongPollsOnAtMostFourThreads) {
   Latch done;
   std::size_t peak_threads = thread_count();
   for (std::size_t i = 0; i < polls; ++i) {
-    queue.async_receive({.max_messages = 1, .wait_time_seconds = 3}, [&](Result<std::vector<Message>> r) {
-      {
-        std::lock_guard<std::mutex> lock(m);
-        if (!r) {
-          if (failures++ == 0) first_failure = r.error().to_string();
-        } else {
-          for (const auto& msg : *r) received.push_back(msg.message_id);
-        }
-      }
-      done.count_down();
-    });
+    queue.async_receive({.max_messages = 1, .wait_time_seconds = 3},
+                        [&](Result<std::vector<Message>> r) {
+                          {
+                            std::lock_guard<std::mutex> lock(m);
+                            if (!r) {
+                              if (failures++ == 0) first_failure = r.error().to_string();
+                            } else {
+                              for (const auto& msg : *r) received.push_back(msg.message_id);
+                            }
+                          }
+                          done.count_down();
+                        });
   }
   peak_threads = std::max(peak_threads, thread_count());
   // Messages sent while the polls wait are each delivered to exactly one of them.

@@ -182,6 +182,25 @@ TEST_F(FailoverDeadline, WithinTheDeadlineEveryQueueIsTried) {
   for (std::size_t i = 0; i < queues.size(); ++i) EXPECT_EQ(queues[i].requests(), 1u);
 }
 
+TEST_F(FailoverTest, SyncSendOnAnyQueuesEventLoopIsRefusedInsteadOfDeadlocking) {
+  // Queue 0 open: the send would need queue 1, whose only event-loop thread is the caller.
+  d.executor(0).breaker().force_open();
+  Latch latch;
+  std::optional<Result<FailoverSendResult>> single;
+  std::optional<Result<FailoverBatchResult>> batch;
+  queues[1].client.defer([&] {
+    single.emplace(d.send("x"));
+    batch.emplace(d.send_batch({{"y", {}}}));
+    latch.count_down();
+  });
+  ASSERT_TRUE(latch.wait(1, 5s)) << "deadlocked";
+  ASSERT_FALSE(*single);
+  EXPECT_EQ(single->error().code, "WouldDeadlock");
+  ASSERT_FALSE(*batch);
+  EXPECT_EQ(batch->error().code, "WouldDeadlock");
+  EXPECT_EQ(queues.total_requests(), 0u);
+}
+
 // ---- batches ----
 
 std::vector<OutgoingMessage> messages(int n) {

@@ -62,7 +62,8 @@ TEST_F(QueueAsync, Futures) {
 
   std::vector<Message> got;
   while (got.size() < 3) {
-    auto r = queue.async_receive({.max_messages = 10, .wait_time_seconds = 1}, asio::use_future).get();
+    auto r =
+        queue.async_receive({.max_messages = 10, .wait_time_seconds = 1}, asio::use_future).get();
     ASSERT_TRUE(r) << r.error().to_string();
     if (r->empty()) break;
     got.insert(got.end(), r->begin(), r->end());
@@ -70,12 +71,18 @@ TEST_F(QueueAsync, Futures) {
   ASSERT_EQ(got.size(), 3u);
   auto vis = queue.async_change_visibility(got[0].receipt_handle, 100, asio::use_future).get();
   EXPECT_TRUE(vis) << vis.error().to_string();
-  auto vis_batch = queue.async_change_visibility_batch(
-      {{got[1].receipt_handle, 100}, {got[2].receipt_handle, 100}}, asio::use_future).get();
+  auto vis_batch =
+      queue
+          .async_change_visibility_batch(
+              {{got[1].receipt_handle, 100}, {got[2].receipt_handle, 100}}, asio::use_future)
+          .get();
   ASSERT_TRUE(vis_batch);
   EXPECT_EQ(vis_batch->successful, (std::vector<std::size_t>{0, 1}));
-  auto del = queue.async_delete_batch({got[0].receipt_handle, got[1].receipt_handle, got[2].receipt_handle},
-                                      asio::use_future).get();
+  auto del =
+      queue
+          .async_delete_batch({got[0].receipt_handle, got[1].receipt_handle, got[2].receipt_handle},
+                              asio::use_future)
+          .get();
   ASSERT_TRUE(del);
   EXPECT_TRUE(del->all_succeeded());
 
@@ -111,7 +118,8 @@ TEST_F(QueueAsync, Coroutine) {
     auto sent = co_await opened->async_send("from a coroutine", options, asio::use_awaitable);
     EXPECT_TRUE(sent) << sent.error().to_string();
 
-    ReceiveOptions receive{.max_messages = 10, .wait_time_seconds = 2, .message_attribute_names = {"All"}};
+    ReceiveOptions receive{
+        .max_messages = 10, .wait_time_seconds = 2, .message_attribute_names = {"All"}};
     auto got = co_await opened->async_receive(receive, asio::use_awaitable);
     EXPECT_TRUE(got) << got.error().to_string();
     if (!got || got->size() != 1) co_return;

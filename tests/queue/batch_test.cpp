@@ -25,7 +25,8 @@ class QueueBatch : public ::testing::Test {
   std::vector<Message> drain(std::size_t n) {
     std::vector<Message> out;
     while (out.size() < n) {
-      auto r = queue.receive({.max_messages = 10, .wait_time_seconds = 1, .visibility_timeout = 600});
+      auto r =
+          queue.receive({.max_messages = 10, .wait_time_seconds = 1, .visibility_timeout = 600});
       EXPECT_TRUE(r) << r.error().to_string();
       if (!r || r->empty()) break;
       out.insert(out.end(), r->begin(), r->end());
@@ -63,7 +64,8 @@ TEST_F(QueueBatch, SendBatchReportsMessageIdsByIndex) {
 // know that limit): the others go through, failures keep their input index.
 TEST_F(QueueBatch, PerEntryFailuresFromTheServerKeepTheirIndex) {
   ASSERT_TRUE(queue.set_attributes({{"MaximumMessageSize", "1024"}}));
-  auto r = queue.send_batch(bodies({"small 0", std::string(2000, 'L'), "small 2", std::string(1500, 'L'), "small 4"}));
+  auto r = queue.send_batch(
+      bodies({"small 0", std::string(2000, 'L'), "small 2", std::string(1500, 'L'), "small 4"}));
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_FALSE(r->all_succeeded());
   ASSERT_EQ(r->successful.size(), 3u);
@@ -99,9 +101,8 @@ TEST_F(QueueBatch, ChangeVisibilityBatchReportsFailuresByIndex) {
   ASSERT_TRUE(queue.send_batch(bodies({"a", "b"})));
   auto got = drain(2);
   ASSERT_EQ(got.size(), 2u);
-  auto r = queue.change_visibility_batch({{got[0].receipt_handle, 0},
-                                          {"unknown-receipt", 0},
-                                          {got[1].receipt_handle, 0}});
+  auto r = queue.change_visibility_batch(
+      {{got[0].receipt_handle, 0}, {"unknown-receipt", 0}, {got[1].receipt_handle, 0}});
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_EQ(r->successful, (std::vector<std::size_t>{0, 2}));
   ASSERT_EQ(r->failed.size(), 1u);
@@ -162,7 +163,8 @@ TEST(QueueBatchScripted, CannedFailuresMapToInputIndices) {
   EXPECT_EQ(changed->successful, (std::vector<std::size_t>{1}));
   EXPECT_EQ(changed->failed.at(0).index, 0u);
   auto wire = json::parse(server.received().at(2).body);
-  EXPECT_EQ(wire.at("Entries"), json::parse(R"([{"Id":"0","ReceiptHandle":"r0","VisibilityTimeout":5},
+  EXPECT_EQ(wire.at("Entries"),
+            json::parse(R"([{"Id":"0","ReceiptHandle":"r0","VisibilityTimeout":5},
                                                  {"Id":"1","ReceiptHandle":"r1","VisibilityTimeout":6}])"));
 }
 
@@ -170,7 +172,8 @@ TEST(QueueBatchScripted, CannedFailuresMapToInputIndices) {
 TEST(QueueBatchScripted, Md5MismatchOfOneEntryFailsThatEntry) {
   test::ScriptedHttpServer server([](const test::ReceivedRequest&) {
     return sqs_json(R"({"Successful":[
-        {"Id":"0","MessageId":"m0","MD5OfMessageBody":")" + protocol::md5_hex("zero") + R"("},
+        {"Id":"0","MessageId":"m0","MD5OfMessageBody":")" +
+                    protocol::md5_hex("zero") + R"("},
         {"Id":"1","MessageId":"m1","MD5OfMessageBody":"ffffffffffffffffffffffffffffffff"}],"Failed":[]})");
   });
   Client client(config_for(server.endpoint()));

@@ -121,7 +121,8 @@ TEST_F(QueueFifo, BatchKeepsOrderAndSequenceNumbers) {
 // alone, at its index.
 TEST_F(QueueFifo, BatchEntryWithoutDeduplicationIdFailsAlone) {
   auto q = make();
-  auto r = q.send_batch({{"a", in_group("g", "a")}, {"b", in_group("g")}, {"c", in_group("g", "c")}});
+  auto r =
+      q.send_batch({{"a", in_group("g", "a")}, {"b", in_group("g")}, {"c", in_group("g", "c")}});
   ASSERT_TRUE(r) << r.error().to_string();
   ASSERT_EQ(r->successful.size(), 2u);
   EXPECT_EQ(r->successful[0].index, 0u);
@@ -137,7 +138,8 @@ TEST_F(QueueFifo, InFlightMessageBlocksItsGroup) {
   ASSERT_TRUE(q.send("first", in_group("g")));
   ASSERT_TRUE(q.send("second", in_group("g")));
   ASSERT_TRUE(q.send("other", in_group("h")));
-  auto one = q.receive({.max_messages = 1, .visibility_timeout = 600, .receive_request_attempt_id = "attempt-1"});
+  auto one = q.receive(
+      {.max_messages = 1, .visibility_timeout = 600, .receive_request_attempt_id = "attempt-1"});
   ASSERT_TRUE(one) << one.error().to_string();
   ASSERT_EQ(one->size(), 1u);
   EXPECT_EQ((*one)[0].body, "first");

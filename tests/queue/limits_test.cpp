@@ -93,7 +93,8 @@ TEST_F(QueueLimits, AttributeNamesThatAreFine) {
   Client c(config_for(ok->endpoint()));
   Queue q(c, queue.url());
   auto s = MessageAttributeValue::string("v");
-  for (const std::string& name : std::vector<std::string>{"a.b.c", "AWSish", "amazonia", "under_score-dash", std::string(256, 'n')}) {
+  for (const std::string& name : std::vector<std::string>{
+           "a.b.c", "AWSish", "amazonia", "under_score-dash", std::string(256, 'n')}) {
     auto r = q.send("x", attr(name, s));
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().kind, ErrorKind::validation) << name << ": " << r.error().to_string();
@@ -101,14 +102,20 @@ TEST_F(QueueLimits, AttributeNamesThatAreFine) {
 }
 
 TEST_F(QueueLimits, AttributeTypesAndValues) {
-  expect_invalid(queue.send("x", attr("t", {"Strin", "v", {}})), "InvalidAttributeDataType", "Strin");
-  expect_invalid(queue.send("x", attr("t", {"string", "v", {}})), "InvalidAttributeDataType", "string");
+  expect_invalid(queue.send("x", attr("t", {"Strin", "v", {}})), "InvalidAttributeDataType",
+                 "Strin");
+  expect_invalid(queue.send("x", attr("t", {"string", "v", {}})), "InvalidAttributeDataType",
+                 "string");
   expect_invalid(queue.send("x", attr("t", {"Text", "v", {}})), "InvalidAttributeDataType", "Text");
   expect_invalid(queue.send("x", attr("t", {"", "v", {}})), "InvalidAttributeDataType");
-  expect_invalid(queue.send("x", attr("t", {"Number.", "1", {}})), "InvalidAttributeDataType", "Number.");
-  expect_invalid(queue.send("x", attr("t", MessageAttributeValue::string(""))), "InvalidAttributeValue");
-  expect_invalid(queue.send("x", attr("t", MessageAttributeValue::number(""))), "InvalidAttributeValue");
-  expect_invalid(queue.send("x", attr("t", MessageAttributeValue::binary(""))), "InvalidAttributeValue");
+  expect_invalid(queue.send("x", attr("t", {"Number.", "1", {}})), "InvalidAttributeDataType",
+                 "Number.");
+  expect_invalid(queue.send("x", attr("t", MessageAttributeValue::string(""))),
+                 "InvalidAttributeValue");
+  expect_invalid(queue.send("x", attr("t", MessageAttributeValue::number(""))),
+                 "InvalidAttributeValue");
+  expect_invalid(queue.send("x", attr("t", MessageAttributeValue::binary(""))),
+                 "InvalidAttributeValue");
   expect_invalid(queue.send("x", attr("t", MessageAttributeValue::number("12abc"))),
                  "InvalidAttributeValue", "12abc");
   expect_invalid(queue.send("x", attr("t", MessageAttributeValue::string(std::string("\0", 1)))),
@@ -128,7 +135,8 @@ TEST_F(QueueLimits, FifoGroupAndDeduplicationIds) {
                  "InvalidMessageDeduplicationId", "129");
   expect_invalid(fifo.send("x", {.group_id = std::string(129, 'g'), .deduplication_id = "d"}),
                  "InvalidMessageGroupId", "129");
-  expect_invalid(fifo.send("x", {.group_id = "", .deduplication_id = "d"}), "InvalidMessageGroupId");
+  expect_invalid(fifo.send("x", {.group_id = "", .deduplication_id = "d"}),
+                 "InvalidMessageGroupId");
   expect_invalid(fifo.send("x", {.group_id = "has space", .deduplication_id = "d"}),
                  "InvalidMessageGroupId", "has space");
   expect_invalid(queue.send("x", {.deduplication_id = "d"}), "InvalidParameterValue",
@@ -139,8 +147,10 @@ TEST_F(QueueLimits, ReceiveOptions) {
   expect_invalid(queue.receive({.visibility_timeout = 43201}), "InvalidParameterValue", "43201");
   expect_invalid(queue.receive({.visibility_timeout = -1}), "InvalidParameterValue", "-1");
   expect_invalid(queue.receive({.wait_time_seconds = 21}), "InvalidParameterValue", "21");
-  expect_invalid(queue.receive({.wait_time_seconds = -1}), "InvalidParameterValue", "WaitTimeSeconds");
-  expect_invalid(queue.receive({.max_messages = 0}), "InvalidParameterValue", "MaxNumberOfMessages");
+  expect_invalid(queue.receive({.wait_time_seconds = -1}), "InvalidParameterValue",
+                 "WaitTimeSeconds");
+  expect_invalid(queue.receive({.max_messages = 0}), "InvalidParameterValue",
+                 "MaxNumberOfMessages");
   expect_invalid(queue.receive({.max_messages = 11}), "InvalidParameterValue", "11");
   expect_invalid(fifo.receive({.receive_request_attempt_id = std::string(129, 'a')}),
                  "InvalidReceiveRequestAttemptId", "129");
@@ -161,7 +171,8 @@ TEST_F(QueueLimits, BatchSizes) {
   std::vector<OutgoingMessage> eleven(11, OutgoingMessage{"x", {}});
   expect_invalid(queue.send_batch(eleven), "TooManyEntriesInBatchRequest", "11");
   expect_invalid(queue.delete_batch({}), "EmptyBatchRequest");
-  expect_invalid(queue.delete_batch(std::vector<std::string>(11, "rh")), "TooManyEntriesInBatchRequest", "11");
+  expect_invalid(queue.delete_batch(std::vector<std::string>(11, "rh")),
+                 "TooManyEntriesInBatchRequest", "11");
   expect_invalid(queue.change_visibility_batch({}), "EmptyBatchRequest");
   expect_invalid(queue.change_visibility_batch(std::vector<VisibilityChange>(11, {"rh", 1})),
                  "TooManyEntriesInBatchRequest", "11");
@@ -189,42 +200,52 @@ TEST_F(QueueLimits, OneBadEntrySendsNothing) {
 // Raw Client requests: ids of batch entries (Queue numbers them itself).
 TEST_F(QueueLimits, RawBatchEntryIds) {
   const std::string url = queue.url();
-  auto entry = [](std::string id) { return SendMessageBatchRequestEntry{.id = std::move(id), .message_body = "x"}; };
+  auto entry = [](std::string id) {
+    return SendMessageBatchRequestEntry{.id = std::move(id), .message_body = "x"};
+  };
   expect_invalid(client.send_message_batch({.queue_url = url, .entries = {entry("a"), entry("a")}}),
                  "BatchEntryIdsNotDistinct", "\"a\"");
   expect_invalid(client.send_message_batch({.queue_url = url, .entries = {entry("bad id")}}),
                  "InvalidBatchEntryId", "bad id");
   expect_invalid(client.send_message_batch({.queue_url = url, .entries = {entry("dot.id")}}),
                  "InvalidBatchEntryId", "dot.id");
-  expect_invalid(client.send_message_batch({.queue_url = url, .entries = {entry(std::string(81, 'i'))}}),
-                 "InvalidBatchEntryId", "81");
+  expect_invalid(
+      client.send_message_batch({.queue_url = url, .entries = {entry(std::string(81, 'i'))}}),
+      "InvalidBatchEntryId", "81");
   expect_invalid(client.send_message_batch({.queue_url = url, .entries = {entry("")}}),
                  "InvalidBatchEntryId");
-  expect_invalid(client.delete_message_batch(
-                     {.queue_url = url, .entries = {{.id = "x", .receipt_handle = "a"}, {.id = "x", .receipt_handle = "b"}}}),
+  expect_invalid(client.delete_message_batch({.queue_url = url,
+                                              .entries = {{.id = "x", .receipt_handle = "a"},
+                                                          {.id = "x", .receipt_handle = "b"}}}),
                  "BatchEntryIdsNotDistinct");
   expect_invalid(client.change_message_visibility_batch(
-                     {.queue_url = url, .entries = {{.id = "x!", .receipt_handle = "a", .visibility_timeout = 1}}}),
+                     {.queue_url = url,
+                      .entries = {{.id = "x!", .receipt_handle = "a", .visibility_timeout = 1}}}),
                  "InvalidBatchEntryId");
 }
 
 // Raw Client requests: the system attributes that may be sent.
 TEST_F(QueueLimits, RawSystemAttributes) {
   const std::string url = queue.url();
-  expect_invalid(client.send_message({.queue_url = url,
-                                      .message_body = "x",
-                                      .message_system_attributes = {{"Other", MessageAttributeValue::string("v")}}}),
-                 "InvalidMessageSystemAttribute", "Other");
-  expect_invalid(client.send_message({.queue_url = url,
-                                      .message_body = "x",
-                                      .message_system_attributes = {{"AWSTraceHeader", MessageAttributeValue::number("1")}}}),
-                 "InvalidMessageSystemAttribute");
+  expect_invalid(
+      client.send_message(
+          {.queue_url = url,
+           .message_body = "x",
+           .message_system_attributes = {{"Other", MessageAttributeValue::string("v")}}}),
+      "InvalidMessageSystemAttribute", "Other");
+  expect_invalid(
+      client.send_message(
+          {.queue_url = url,
+           .message_body = "x",
+           .message_system_attributes = {{"AWSTraceHeader", MessageAttributeValue::number("1")}}}),
+      "InvalidMessageSystemAttribute");
 }
 
 // Raw Client requests of the other actions.
 TEST_F(QueueLimits, RawQueueActions) {
   expect_invalid(client.create_queue({.queue_name = "bad name"}), "InvalidQueueName", "bad name");
-  expect_invalid(client.create_queue({.queue_name = std::string(81, 'q')}), "InvalidQueueName", "81");
+  expect_invalid(client.create_queue({.queue_name = std::string(81, 'q')}), "InvalidQueueName",
+                 "81");
   expect_invalid(client.create_queue({.queue_name = ""}), "InvalidQueueName");
   expect_invalid(client.get_queue_url({.queue_name = "x/y"}), "InvalidQueueName", "x/y");
   expect_invalid(client.list_queues({.max_results = 0}), "InvalidParameterValue", "MaxResults");
@@ -236,13 +257,16 @@ TEST_F(QueueLimits, RawQueueActions) {
   expect_invalid(client.tag_queue({.queue_url = queue.url()}), "MissingParameter");
   expect_invalid(client.untag_queue({.queue_url = queue.url()}), "MissingParameter");
   expect_invalid(client.start_message_move_task({}), "MissingParameter", "SourceArn");
-  expect_invalid(client.start_message_move_task({.source_arn = "arn", .max_number_of_messages_per_second = 501}),
+  expect_invalid(client.start_message_move_task(
+                     {.source_arn = "arn", .max_number_of_messages_per_second = 501}),
                  "InvalidParameterValue", "501");
   expect_invalid(client.cancel_message_move_task({}), "MissingParameter", "TaskHandle");
   expect_invalid(client.list_message_move_tasks({.source_arn = "arn", .max_results = 11}),
                  "InvalidParameterValue", "11");
-  expect_invalid(client.add_permission({.queue_url = queue.url(), .label = "bad label!",
-                                        .aws_account_ids = {"1"}, .actions = {"*"}}),
+  expect_invalid(client.add_permission({.queue_url = queue.url(),
+                                        .label = "bad label!",
+                                        .aws_account_ids = {"1"},
+                                        .actions = {"*"}}),
                  "InvalidParameterValue", "bad label!");
   expect_invalid(client.add_permission({.queue_url = queue.url(), .label = "ok", .actions = {"*"}}),
                  "MissingParameter", "AWSAccountIds");
@@ -257,8 +281,9 @@ TEST_F(QueueLimits, AsyncFormsRejectBeforeSending) {
   expect_invalid(b.get(), "EmptyBatchRequest");
   auto r = queue.async_receive({.max_messages = 11}, boost::asio::use_future);
   expect_invalid(r.get(), "InvalidParameterValue");
-  auto c = client.async_send_message({.queue_url = queue.url(), .message_body = "x", .delay_seconds = -1},
-                                     boost::asio::use_future);
+  auto c = client.async_send_message(
+      {.queue_url = queue.url(), .message_body = "x", .delay_seconds = -1},
+      boost::asio::use_future);
   expect_invalid(c.get(), "DelaySecondsOutOfRange");
   // make_* builds the request without sending it.
   expect_invalid(queue.make_send("x", {.delay_seconds = 901}), "DelaySecondsOutOfRange");

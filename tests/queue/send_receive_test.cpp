@@ -171,7 +171,8 @@ TEST_F(QueueSendReceive, VisibilityTimeoutAndChangeVisibility) {
   EXPECT_EQ(bad.error().kind, ErrorKind::service);
   // fauxqs says MessageNotInflight for a receipt handle it does not know (SQS:
   // ReceiptHandleIsInvalid for a malformed one).
-  EXPECT_TRUE(bad.error().code == "ReceiptHandleIsInvalid" || bad.error().code == "MessageNotInflight")
+  EXPECT_TRUE(bad.error().code == "ReceiptHandleIsInvalid" ||
+              bad.error().code == "MessageNotInflight")
       << bad.error().code;
 }
 
@@ -184,7 +185,8 @@ TEST_F(QueueSendReceive, MaxMessagesAndDelete) {
   auto rest = receive_n(queue, 4);
   EXPECT_EQ(rest.size(), 4u);
   for (const auto& m : rest) ASSERT_TRUE(queue.delete_message(m.receipt_handle));
-  auto attrs = queue.attributes({"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"});
+  auto attrs =
+      queue.attributes({"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"});
   ASSERT_TRUE(attrs);
   EXPECT_EQ(attrs->at("ApproximateNumberOfMessages"), "0");
   EXPECT_EQ(attrs->at("ApproximateNumberOfMessagesNotVisible"), "0");
@@ -247,7 +249,8 @@ TEST(QueueSendReceiveScripted, EmojiBodyRoundTrip) {
   const std::string body = "smile 😀 and 𝄞";
   test::ScriptedHttpServer server([&](const test::ReceivedRequest& r) {
     if (target_of(r) == "AmazonSQS.SendMessage") {
-      return sqs_json(R"({"MessageId":"e1","MD5OfMessageBody":")" + protocol::md5_hex(body) + "\"}");
+      return sqs_json(R"({"MessageId":"e1","MD5OfMessageBody":")" + protocol::md5_hex(body) +
+                      "\"}");
     }
     // Escaped as a JSON surrogate pair, as some servers write it.
     return sqs_json(R"({"Messages":[{"MessageId":"e1","ReceiptHandle":"r","MD5OfBody":")" +
@@ -333,7 +336,8 @@ TEST(QueueWire, SendAndReceiveOptionsOnTheWire) {
   EXPECT_EQ(sent.at("MessageSystemAttributes"),
             json::parse(R"({"AWSTraceHeader":{"DataType":"String",
                 "StringValue":"Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"}})"));
-  EXPECT_EQ(sent.at("MessageAttributes"), json::parse(R"({"n":{"DataType":"Number","StringValue":"7"}})"));
+  EXPECT_EQ(sent.at("MessageAttributes"),
+            json::parse(R"({"n":{"DataType":"Number","StringValue":"7"}})"));
   EXPECT_FALSE(sent.contains("MessageDeduplicationId"));
 
   ASSERT_TRUE(q.receive({.max_messages = 4,
@@ -359,7 +363,8 @@ TEST(QueueWire, SendAndReceiveOptionsOnTheWire) {
 
 // fauxqs accepts the AWSTraceHeader system attribute (and ignores it).
 TEST_F(QueueSendReceive, TraceHeaderIsAccepted) {
-  auto sent = queue.send("traced", {.aws_trace_header = "Root=1-5759e988-bd862e3fe1be46a994272793"});
+  auto sent =
+      queue.send("traced", {.aws_trace_header = "Root=1-5759e988-bd862e3fe1be46a994272793"});
   ASSERT_TRUE(sent) << sent.error().to_string();
   auto got = receive_n(queue, 1, {.attribute_names = {"AWSTraceHeader"}});
   ASSERT_EQ(got.size(), 1u);

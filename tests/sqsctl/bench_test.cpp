@@ -249,6 +249,7 @@ TEST_F(Bench, FailsOverWhileARegionIsFrozenAndCatchesUpWhenItThaws) {
       10s);
   region1_->thaw();
   auto r = run.get();
+  std::cerr << "DEBUG " << r.err;
   EXPECT_TRUE(opened);
   EXPECT_TRUE(moved_on);
   ASSERT_EQ(r.exit_code, 0) << describe(r);

@@ -118,6 +118,7 @@ double BenchRun::seconds_since_start(Clock::time_point t) const {
 }
 
 void BenchRun::show_transitions() {
+  if (closed_) return;  // the report is made
   std::vector<TransitionInbox::Entry> entries;
   {
     std::lock_guard lock(inbox_->mutex);
@@ -355,7 +356,8 @@ void BenchRun::call_done() {
 }
 
 void BenchRun::stop_if_idle() {
-  if (stopping_ && calls_in_flight_ == 0) io_.stop();
+  // Once run() has returned, the loop belongs to whoever winds the clients down.
+  if (stopping_ && !closed_ && calls_in_flight_ == 0) io_.stop();
 }
 
 // ---- status ----
@@ -458,8 +460,15 @@ BenchReport BenchRun::run() {
   for (auto& slot : slots_) next_message(*slot);
   tick();
   io_.run();
-  signals_.cancel();
   show_transitions();
+  closed_ = true;
+  // Nothing of the run may stay pending on the loop (calls in flight complete later, to nothing).
+  stopping_ = true;
+  signals_.cancel();
+  grace_.cancel();
+  ticker_.cancel();
+  for (auto& receiver : receivers_) receiver->timer.cancel();
+  for (auto& slot : slots_) slot->timer.cancel();
   progress_.finish(snapshot());
 
   BenchReport report;

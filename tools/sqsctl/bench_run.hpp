@@ -1,8 +1,8 @@
 // The engine of `sqsctl bench`: sends N unique messages through the dispatcher's failover send,
 // C at a time, each retried until it is sent; R receivers per queue long-poll EVERY queue and
 // delete what they get; after the last send, receiving goes on until every sent message came
-// back or the drain timeout passed. Everything the run decides happens on one thread (the
-// io_context's): completions of the clients' calls are handed to it, so the books need no lock.
+// back or the drain timeout passed. Everything happens on one thread, the io_context's (the
+// clients run on it too), so the books need no lock.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -125,6 +125,7 @@ class BenchRun {
   std::size_t calls_in_flight_ = 0;
   bool stopping_ = false;
   bool aborted_ = false;
+  bool closed_ = false;  // run() has returned
   std::optional<Clock::time_point> finished_at_;
   boost::asio::steady_timer ticker_;
   boost::asio::steady_timer grace_;

@@ -8,14 +8,15 @@
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
+#include "bench_clients.hpp"
 #include "bench_control.hpp"
 #include "bench_options.hpp"
 #include "bench_progress.hpp"
@@ -87,29 +88,31 @@ int run_bench(const Context& context, bench::BenchArguments arguments, const Dra
   if (!checked) return usage_error(checked.error().message);
   const bench::BenchConfig& config = *checked;
 
-  // Declared first, destroyed last: the clients' threads hand completions to it until they are
-  // joined.
+  // Declared first, destroyed last: everything below runs on it.
   boost::asio::io_context io;
+  bench::BenchClients clients(io);
 
-  // One client per distinct endpoint and region: each region is its own service.
-  std::map<std::pair<std::string, std::string>, std::unique_ptr<sqs::Client>> clients;
-  std::vector<sqs::DispatcherQueue> queues;
-  std::vector<bench::BenchQueue> described;
+  std::vector<std::pair<const sqs::Client*, std::string>> to_open;
   for (const auto& spec : config.queues) {
     GlobalOptions global = context.global;
     if (spec.endpoint) global.endpoint = spec.endpoint;
     if (spec.region) global.region = spec.region;
-    auto key = std::make_pair(global.endpoint.value_or(""), global.region.value_or(""));
-    auto& client = clients[key];
-    if (!client) {
-      auto made = make_client(global);
-      if (!made) return report("--queue " + spec.queue, made.error());
-      client = std::make_unique<sqs::Client>(std::move(*made));
-    }
-    auto queue = sqs::Queue::open(*client, spec.queue);
-    if (!queue) return report("--queue " + spec.queue, queue.error());
-    described.push_back({queue->url(), client->region(), client->endpoint(), "", spec.weight});
-    queues.push_back({std::move(*queue), spec.weight});
+    auto client = clients.client_for(global);
+    if (!client) return report("--queue " + spec.queue, client.error());
+    to_open.emplace_back(*client, spec.queue);
+  }
+  auto opened = clients.open(to_open);
+  if (auto* failure = std::get_if<bench::BenchClients::OpenFailure>(&opened)) {
+    return report("--queue " + config.queues[failure->index].queue, failure->error);
+  }
+  std::vector<sqs::DispatcherQueue> queues;
+  std::vector<bench::BenchQueue> described;
+  for (std::size_t i = 0; i < config.queues.size(); ++i) {
+    auto& queue = std::get<std::vector<sqs::Queue>>(opened)[i];
+    const sqs::Client& client = *to_open[i].first;
+    described.push_back(
+        {queue.url(), client.region(), client.endpoint(), "", config.queues[i].weight});
+    queues.push_back({std::move(queue), config.queues[i].weight});
   }
   bool fifo = queues.front().queue.is_fifo();
   for (const auto& q : queues) {
@@ -164,7 +167,8 @@ int run_bench(const Context& context, bench::BenchArguments arguments, const Dra
 
   bench::BenchReport result = run.run();
   dispatcher.on_state_change({});
-  if (control) control->close();
+  control.reset();
+  clients.shutdown();  // while the run, which the cancelled calls complete to, still exists
   std::cout << bench::to_json_text(bench::to_json(result)) << '\n';
   std::cout.flush();
   return result.exit_status();
