@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: builds (build/) and runs every test with CTest — unit tests, and
-# integration tests against real local SQS servers (fauxqs) that the tests start themselves —
-# then builds again with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/) and runs the
-# suite there too. SQS_TEST_SANITIZE=0 skips the sanitizer pass (quicker local runs).
+# integration tests against real local SQS servers (fauxqs) that the tests start themselves.
+#   scripts/test.sh              the suite
+#   scripts/test.sh --sanitize   then again built with AddressSanitizer + UBSan (build-asan/)
+#   scripts/test.sh --tsan       then again built with ThreadSanitizer (build-tsan/)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ./scripts/setup.sh
@@ -17,8 +18,15 @@ run_suite() {
 
 echo "== tests (build/) ==" >&2
 run_suite build
-if [[ ${SQS_TEST_SANITIZE:-1} != 0 ]]; then
-  echo "== tests under AddressSanitizer + UBSan (build-asan/) ==" >&2
-  run_suite build-asan -DSQS_SANITIZE=ON -DSQS_BUILD_BENCH=OFF
-fi
+for arg in "$@"; do
+  case $arg in
+    --sanitize)
+      echo "== tests under AddressSanitizer + UBSan (build-asan/) ==" >&2
+      run_suite build-asan -DSQS_SANITIZE=ON -DSQS_BUILD_BENCH=OFF -DSQS_BUILD_EXAMPLES=OFF ;;
+    --tsan)
+      echo "== tests under ThreadSanitizer (build-tsan/) ==" >&2
+      run_suite build-tsan -DSQS_TSAN=ON -DSQS_BUILD_BENCH=OFF -DSQS_BUILD_EXAMPLES=OFF ;;
+    *) echo "usage: scripts/test.sh [--sanitize] [--tsan]" >&2; exit 2 ;;
+  esac
+done
 echo "all tests passed" >&2

@@ -307,6 +307,9 @@ sqs::Result<BenchConfig> validate(const BenchArguments& arguments) {
   if (auto e = range("--message-bytes", arguments.message_bytes, kBodyHeaderBytes, 1048576)) {
     return *e;
   }
+  if (!(arguments.rate >= 0) || arguments.rate > 1e6) {
+    return bad("--rate must be from 0 (no limit) to 1000000 messages per second");
+  }
   if (arguments.wait_seconds < 0 || arguments.wait_seconds > 20) {
     return bad("--wait-seconds must be from 0 to 20");
   }
@@ -335,6 +338,7 @@ sqs::Result<BenchConfig> validate(const BenchArguments& arguments) {
   config.concurrency = static_cast<std::size_t>(arguments.concurrency);
   config.receivers = static_cast<std::size_t>(arguments.receivers);
   config.message_bytes = static_cast<std::size_t>(arguments.message_bytes);
+  config.rate = arguments.rate;
   config.round_robin = arguments.dispatch == "rr";
   config.drain_timeout = std::chrono::milliseconds(
       static_cast<std::int64_t>(std::ceil(arguments.drain_timeout_seconds * 1000)));

@@ -26,6 +26,7 @@ struct BenchArguments {
   std::int64_t concurrency = 16;
   std::int64_t receivers = 2;
   std::int64_t message_bytes = 100;
+  double rate = 0;  // messages per second; 0: no limit
   std::string dispatch = "rr";
   std::vector<std::string> breaker;  // comma-separated KEY=VALUE lists (repeatable)
   std::optional<std::string> control;
@@ -53,6 +54,7 @@ struct BenchConfig {
   std::size_t concurrency = 0;
   std::size_t receivers = 0;
   std::size_t message_bytes = 0;
+  double rate = 0;  // messages per second; 0: no limit
   bool round_robin = true;
   sqs::CircuitBreakerOptions breaker;
   std::string breaker_description;  // the settings in effect, for the summary

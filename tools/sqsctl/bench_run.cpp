@@ -156,6 +156,18 @@ void BenchRun::next_message(SendSlot& slot) {
   slot.sequence = next_sequence_++;
   slot.attempts = 0;
   slot.failing_since.reset();
+  if (config_.rate > 0) {
+    // Paced: message n leaves no earlier than n / rate seconds after the start.
+    auto due = start_ + std::chrono::duration_cast<Clock::duration>(
+                            std::chrono::duration<double>(slot.sequence / config_.rate));
+    if (Clock::now() < due) {
+      slot.timer.expires_at(due);
+      slot.timer.async_wait([this, &slot](boost::system::error_code ec) {
+        if (!ec) send(slot);
+      });
+      return;
+    }
+  }
   send(slot);
 }
 

@@ -150,6 +150,7 @@ int run_bench(const Context& context, bench::BenchArguments arguments, const Dra
   } else {
     std::cerr << config.count << " messages of " << config.message_bytes << " bytes, "
               << config.concurrency << " sends in flight";
+    if (config.rate > 0) std::cerr << ", at most " << config.rate << "/s";
   }
   std::cerr << ", " << config.receivers << " receiver(s) per queue, " << described.size()
             << (described.size() == 1 ? " queue" : " queues") << "; breaker "
@@ -202,6 +203,11 @@ void add_bench_command(CLI::App& app, Context& context) {
       ->add_option("--message-bytes", arguments->message_bytes,
                    "Size of each body, at least 30 (default 100)")
       ->type_name("B");
+  command
+      ->add_option("--rate", arguments->rate,
+                   "Send at most N messages per second (default 0: as fast as the sends in "
+                   "flight go)")
+      ->type_name("N");
   command
       ->add_option("--dispatch", arguments->dispatch,
                    "First queue of each send: rr (weighted round-robin, default) or random")
