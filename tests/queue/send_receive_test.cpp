@@ -322,10 +322,10 @@ TEST(QueueWire, SendAndReceiveOptionsOnTheWire) {
   });
   Client client(config_for(server.endpoint()));
   Queue q(client, "https://sqs.us-east-1.amazonaws.com/1/fair");
-  SendOptions o;
-  o.delay_seconds = 5;
-  o.group_id = "tenant-1";  // standard queue: the tenant of a fair queue
-  o.aws_trace_header = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
+  // group_id on a standard queue: the tenant of a fair queue.
+  SendOptions o{.delay_seconds = 5,
+                .group_id = "tenant-1",
+                .aws_trace_header = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"};
   o.attribute("n", 7);
   auto sent_result = q.send("traced", o);
   ASSERT_TRUE(sent_result) << sent_result.error().to_string();

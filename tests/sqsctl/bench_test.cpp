@@ -265,12 +265,15 @@ TEST_F(Bench, FailsOverWhileARegionIsKilledAndRecoversWhenItRestarts) {
       FauxqsServer::Options{"us-east-1", sqs::test::make_temp_dir("bench-durable"), 0});
   ASSERT_FALSE(create_in(durable).empty());
   auto port = free_port();
-  auto run = bench_async(bench_args(
-      {"--count", "1200", "--rate", "200", "--concurrency", "16", "--breaker",
-       "trip=consecutive:3,open-timeout=500ms", "--control", "127.0.0.1:" + std::to_string(port)},
-      {}, &durable));
+  auto run = bench_async(
+      bench_args({"--count", "1200", "--rate", "200", "--concurrency", "16", "--visibility-timeout",
+                  "2", "--breaker", "trip=consecutive:3,open-timeout=500ms", "--control",
+                  "127.0.0.1:" + std::to_string(port)},
+                 {}, &durable));
   ASSERT_TRUE(eventually([&] { return sent(port) >= 200; }, 10s));
-  durable.kill();  // connections refused from now on
+  // Connections refused from now on. Receives it had answered but not yet delivered leave their
+  // messages invisible for --visibility-timeout: 2 s, so as not to wait long for them after.
+  durable.kill();
   bool opened = eventually([&] { return state(port, 0) == "open"; }, 10s);
   std::uint64_t sent_at_open = sent(port);
   bool moved_on = eventually([&] { return sent(port) >= sent_at_open + 200; }, 10s);

@@ -76,6 +76,33 @@ std::size_t terminal_width() {
   return 0;
 }
 
+// What is about to run, on stderr: the settings, the queues, where the control endpoint is.
+void print_banner(const bench::BenchConfig& config, const std::vector<bench::BenchQueue>& queues,
+                  std::uint16_t control_port) {
+  std::cerr << "bench: ";
+  if (config.no_send) {
+    std::cerr << "receiving only (until the queues stay empty for "
+              << std::chrono::duration<double>(config.drain_timeout).count() << "s)";
+  } else {
+    std::cerr << config.count << " messages of " << config.message_bytes << " bytes, "
+              << config.concurrency << " sends in flight";
+    if (config.rate > 0) std::cerr << ", at most " << config.rate << "/s";
+  }
+  std::cerr << ", " << config.receivers << " receiver(s) per queue, " << queues.size()
+            << (queues.size() == 1 ? " queue" : " queues") << "; breaker "
+            << config.breaker_description << '\n';
+  for (std::size_t i = 0; i < queues.size(); ++i) {
+    std::cerr << "  [" << i << "] " << queues[i].label << "  " << queues[i].url << "  weight "
+              << queues[i].weight << '\n';
+  }
+  if (config.control) {
+    const auto& host = config.control->host;
+    std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    std::cerr << "control endpoint: http://" << shown << ':' << control_port
+              << "/  (GET /?index=I&duration=5s&error_rate=0.8 injects failures into queue I)\n";
+  }
+}
+
 int run_bench(const Context& context, bench::BenchArguments arguments, const DrainTimeout& drain) {
   auto seconds = drain_seconds(drain.text);
   if (!seconds) {
@@ -143,29 +170,7 @@ int run_bench(const Context& context, bench::BenchArguments arguments, const Dra
     }
   }
 
-  std::cerr << "bench: ";
-  if (config.no_send) {
-    std::cerr << "receiving only (until the queues stay empty for "
-              << std::chrono::duration<double>(config.drain_timeout).count() << "s)";
-  } else {
-    std::cerr << config.count << " messages of " << config.message_bytes << " bytes, "
-              << config.concurrency << " sends in flight";
-    if (config.rate > 0) std::cerr << ", at most " << config.rate << "/s";
-  }
-  std::cerr << ", " << config.receivers << " receiver(s) per queue, " << described.size()
-            << (described.size() == 1 ? " queue" : " queues") << "; breaker "
-            << config.breaker_description << '\n';
-  for (std::size_t i = 0; i < described.size(); ++i) {
-    std::cerr << "  [" << i << "] " << described[i].label << "  " << described[i].url << "  weight "
-              << described[i].weight << '\n';
-  }
-  if (control) {
-    const auto& host = config.control->host;
-    std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-    std::cerr << "control endpoint: http://" << shown << ':' << control->port()
-              << "/  (GET /?index=I&duration=5s&error_rate=0.8 injects failures into queue I)\n";
-  }
-
+  print_banner(config, described, control ? control->port() : 0);
   bench::BenchReport result = run.run();
   dispatcher.on_state_change({});
   control.reset();
