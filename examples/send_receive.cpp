@@ -27,10 +27,11 @@ int main(int argc, char** argv) {
 
     std::size_t received = 0;
     while (received < 6) {
-      auto messages = queue.receive({.max_messages = 10,
-                                     .wait_time_seconds = 2,
-                                     .message_attribute_names = {"All"}})
-                          .value();
+      auto messages =
+          queue
+              .receive(
+                  {.max_messages = 10, .wait_time_seconds = 2, .message_attribute_names = {"All"}})
+              .value();
       if (messages.empty()) break;
       std::vector<std::string> receipts;
       for (const auto& m : messages) {

@@ -12,11 +12,11 @@ namespace sqs {
 template <class Request>
 struct Action;
 
-#define SQS_PROTOCOL_ACTION(Name, Req, Res)           \
-  template <>                                         \
-  struct Action<Req> {                                \
-    using result_type = Res;                          \
-    static constexpr std::string_view name = #Name;   \
+#define SQS_PROTOCOL_ACTION(Name, Req, Res)                        \
+  template <>                                                      \
+  struct Action<Req> {                                             \
+    using result_type = Res;                                       \
+    static constexpr std::string_view name = #Name;                \
     static constexpr std::string_view target = "AmazonSQS." #Name; \
   };
 

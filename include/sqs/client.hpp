@@ -36,7 +36,7 @@ struct RetryOptions {
   // Total attempts including the first; nullopt: AWS_MAX_ATTEMPTS, profile max_attempts, else 3.
   // 1 disables retries.
   std::optional<int> max_attempts;
-  std::chrono::milliseconds base_delay{50};              // transient errors
+  std::chrono::milliseconds base_delay{50};               // transient errors
   std::chrono::milliseconds throttling_base_delay{1000};  // throttling errors
   std::chrono::milliseconds max_backoff{20000};
   // Retry quota: a retry costs retry_cost (timeout_cost after a timeout); a success refunds
@@ -91,9 +91,8 @@ UniqueFunction<void(Result<R>)> bind_handler(Handler handler) {
   auto ex = boost::asio::get_associated_executor(handler, boost::asio::system_executor());
   auto work = boost::asio::prefer(ex, boost::asio::execution::outstanding_work.tracked);
   return [h = std::move(handler), work = std::move(work)](Result<R> r) mutable {
-    boost::asio::dispatch(work, [h = std::move(h), r = std::move(r)]() mutable {
-      std::move(h)(std::move(r));
-    });
+    boost::asio::dispatch(
+        work, [h = std::move(h), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
   };
 }
 }  // namespace detail
@@ -141,24 +140,26 @@ class Client {
   template <class Request>
   Result<result_of<Request>> call(Request request) const {
     Result<result_of<Request>> out{Error{}};
-    wait_for([&](detail::UniqueFunction<void()> done) {
-      start(std::move(request),
-            detail::UniqueFunction<void(Result<result_of<Request>>)>(
-                [&out, done = std::move(done)](Result<result_of<Request>> r) mutable {
-                  out = std::move(r);
-                  done();
-                }));
-    }, out);
+    wait_for(
+        [&](detail::UniqueFunction<void()> done) {
+          start(std::move(request),
+                detail::UniqueFunction<void(Result<result_of<Request>>)>(
+                    [&out, done = std::move(done)](Result<result_of<Request>> r) mutable {
+                      out = std::move(r);
+                      done();
+                    }));
+        },
+        out);
     return out;
   }
 
   // ---- one named call per action (sync and async) ----
-#define SQS_CLIENT_ACTION(name, Request)                            \
-  Result<result_of<Request>> name(Request request) const {          \
-    return call(std::move(request));                                \
-  }                                                                 \
-  template <class CompletionToken>                                  \
-  auto async_##name(Request request, CompletionToken&& token) const { \
+#define SQS_CLIENT_ACTION(name, Request)                                         \
+  Result<result_of<Request>> name(Request request) const {                       \
+    return call(std::move(request));                                             \
+  }                                                                              \
+  template <class CompletionToken>                                               \
+  auto async_##name(Request request, CompletionToken&& token) const {            \
     return async_call(std::move(request), std::forward<CompletionToken>(token)); \
   }
 

@@ -62,7 +62,8 @@ struct Error {
 // Thrown only by Result::value() on an error, for callers who prefer exceptions.
 class Exception : public std::runtime_error {
  public:
-  explicit Exception(Error error) : std::runtime_error(error.to_string()), error_(std::move(error)) {}
+  explicit Exception(Error error)
+      : std::runtime_error(error.to_string()), error_(std::move(error)) {}
   const Error& error() const noexcept { return error_; }
 
  private:

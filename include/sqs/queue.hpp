@@ -121,7 +121,8 @@ class Queue {
 
   // ---- building the raw requests (validated, not sent); used by every form below ----
   Result<SendMessageRequest> make_send(std::string body, const SendOptions& options = {}) const;
-  Result<SendMessageBatchRequest> make_send_batch(const std::vector<OutgoingMessage>& messages) const;
+  Result<SendMessageBatchRequest> make_send_batch(
+      const std::vector<OutgoingMessage>& messages) const;
   Result<ReceiveMessageRequest> make_receive(const ReceiveOptions& options = {}) const;
   Result<DeleteMessageBatchRequest> make_delete_batch(
       const std::vector<std::string>& receipt_handles) const;

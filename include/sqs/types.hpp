@@ -22,7 +22,9 @@ struct MessageAttributeValue {
   static MessageAttributeValue string(std::string v) { return {"String", std::move(v), {}}; }
   static MessageAttributeValue number(std::string v) { return {"Number", std::move(v), {}}; }
   static MessageAttributeValue number(long long v) { return {"Number", std::to_string(v), {}}; }
-  static MessageAttributeValue binary(std::string bytes) { return {"Binary", {}, std::move(bytes)}; }
+  static MessageAttributeValue binary(std::string bytes) {
+    return {"Binary", {}, std::move(bytes)};
+  }
 
   bool is_binary() const noexcept { return data_type.compare(0, 6, "Binary") == 0; }
   friend bool operator==(const MessageAttributeValue&, const MessageAttributeValue&) = default;
@@ -213,9 +215,9 @@ struct ReceiveMessageRequest {
   std::vector<std::string> message_system_attribute_names;
   // Message attributes to return: "All", ".*", names, or prefixes such as "bar.*".
   std::vector<std::string> message_attribute_names;
-  std::optional<int> max_number_of_messages;  // 1..10
-  std::optional<int> visibility_timeout;      // 0..43200
-  std::optional<int> wait_time_seconds;       // 0..20 (long poll)
+  std::optional<int> max_number_of_messages;              // 1..10
+  std::optional<int> visibility_timeout;                  // 0..43200
+  std::optional<int> wait_time_seconds;                   // 0..20 (long poll)
   std::optional<std::string> receive_request_attempt_id;  // FIFO only
 };
 struct Message {

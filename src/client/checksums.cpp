@@ -4,7 +4,8 @@
 
 namespace sqs::client {
 
-std::optional<Error> verify_checksums(const SendMessageRequest& request, SendMessageResult& result) {
+std::optional<Error> verify_checksums(const SendMessageRequest& request,
+                                      SendMessageResult& result) {
   return protocol::verify(request, result);
 }
 

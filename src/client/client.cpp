@@ -52,11 +52,19 @@ Result<Client> Client::make(ClientConfig config) {
   return Client(std::move(impl), true);
 }
 
-Client Client::handle() const { return Client(impl_, false); }
+Client Client::handle() const {
+  return Client(impl_, false);
+}
 
-const std::string& Client::region() const { return impl_->config().region; }
-const std::string& Client::endpoint() const { return impl_->config().endpoint_url; }
-const ClientConfig& Client::config() const { return impl_->config().config; }
+const std::string& Client::region() const {
+  return impl_->config().region;
+}
+const std::string& Client::endpoint() const {
+  return impl_->config().endpoint_url;
+}
+const ClientConfig& Client::config() const {
+  return impl_->config().config;
+}
 boost::asio::any_io_executor Client::get_executor() const {
   // Once an owned loop is shut down no thread runs it: handlers of calls made through a handle
   // after that would be posted there and never run. They complete inline instead.
@@ -64,7 +72,9 @@ boost::asio::any_io_executor Client::get_executor() const {
   return impl_->executor();
 }
 
-bool Client::in_event_loop_thread() const { return impl_->in_loop_thread(); }
+bool Client::in_event_loop_thread() const {
+  return impl_->in_loop_thread();
+}
 
 void Client::defer(detail::UniqueFunction<void()> f) const {
   if (!impl_->post(f)) f();
@@ -100,10 +110,10 @@ Result<std::vector<std::string>> Client::list_all_queues(std::optional<std::stri
   return all;
 }
 
-#define SQS_CLIENT_START(Request)                                                         \
-  void Client::start(Request request,                                                     \
+#define SQS_CLIENT_START(Request)                                                           \
+  void Client::start(Request request,                                                       \
                      detail::UniqueFunction<void(Result<result_of<Request>>)> done) const { \
-    detail::start_operation(impl_, std::move(request), std::move(done));                  \
+    detail::start_operation(impl_, std::move(request), std::move(done));                    \
   }
 SQS_CLIENT_START(CreateQueueRequest)
 SQS_CLIENT_START(DeleteQueueRequest)

@@ -7,7 +7,9 @@ namespace sqs::detail {
 
 ClientImpl::ClientImpl(client::ResolvedConfig config,
                        std::optional<boost::asio::any_io_executor> executor)
-    : config_(std::move(config)), tokens_(config_.config.retry.quota), rng_(std::random_device{}()) {
+    : config_(std::move(config)),
+      tokens_(config_.config.retry.quota),
+      rng_(std::random_device{}()) {
   const auto& c = config_.config;
   if (executor) {
     user_executor_ = *executor;

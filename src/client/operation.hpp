@@ -65,12 +65,11 @@ class Operation final : public Cancellable,
     auto http_request = make_http_request(*client_, Action<Request>::target, body_);
     if (!http_request) return finish(std::move(http_request).error());
     auto timeout = attempt_timeout(client_->config().config, request_);
-    client_->pool().async_send(
-        client_->config().endpoint, std::move(*http_request), timeout,
-        [self = this->shared_from_this(), timeout](boost::system::error_code ec,
-                                                   http::Response response) {
-          self->on_response(ec, std::move(response), timeout);
-        });
+    client_->pool().async_send(client_->config().endpoint, std::move(*http_request), timeout,
+                               [self = this->shared_from_this(), timeout](
+                                   boost::system::error_code ec, http::Response response) {
+                                 self->on_response(ec, std::move(response), timeout);
+                               });
   }
 
   void on_response(boost::system::error_code ec, http::Response response,

@@ -41,7 +41,8 @@ Result<ResolvedConfig> resolve(ClientConfig config) {
   if (out.region.empty()) {
     return config_error("MissingRegion",
                         "no AWS region: set ClientConfig::region, AWS_REGION, or `region` in the "
-                        "profile '" + profile + "' of the shared config file");
+                        "profile '" +
+                            profile + "' of the shared config file");
   }
 
   if (config.endpoint) {
@@ -73,8 +74,8 @@ Result<ResolvedConfig> resolve(ClientConfig config) {
       char* end = nullptr;
       long n = std::strtol(v->c_str(), &end, 10);
       if (end == v->c_str() || *end != '\0' || n < 1) {
-        return config_error("InvalidMaxAttempts", "max_attempts must be a positive integer, got '" +
-                                                      *v + "'");
+        return config_error("InvalidMaxAttempts",
+                            "max_attempts must be a positive integer, got '" + *v + "'");
       }
       out.max_attempts = static_cast<int>(n);
     }

@@ -11,7 +11,7 @@
 namespace sqs::client {
 
 struct ResolvedConfig {
-  ClientConfig config;      // as given, with max_attempts filled in
+  ClientConfig config;  // as given, with max_attempts filled in
   std::string region;
   std::string endpoint_url;
   http::Endpoint endpoint;

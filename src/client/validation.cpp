@@ -33,9 +33,9 @@ std::string prefixed(std::string_view where, std::string message) {
 Check range(std::string_view where, const char* name, const char* rule, std::optional<int> v,
             int lo, int hi) {
   if (v && (*v < lo || *v > hi)) {
-    return invalid(rule, prefixed(where, std::string(name) + " must be " + std::to_string(lo) +
-                                             ".." + std::to_string(hi) + ", got " +
-                                             std::to_string(*v)));
+    return invalid(rule,
+                   prefixed(where, std::string(name) + " must be " + std::to_string(lo) + ".." +
+                                       std::to_string(hi) + ", got " + std::to_string(*v)));
   }
   return std::nullopt;
 }
@@ -122,14 +122,17 @@ bool is_id_char(char c) {
 }
 
 // MessageGroupId / MessageDeduplicationId: 1..128 chars of alphanumerics and punctuation.
-Check validate_token(std::string_view where, const char* field, const std::optional<std::string>& v) {
+Check validate_token(std::string_view where, const char* field,
+                     const std::optional<std::string>& v) {
   if (!v) return std::nullopt;
   if (v->empty() || v->size() > 128) {
-    return invalid(std::string("Invalid") + field,
-                   prefixed(where, std::string(field) + " must be 1..128 characters, got " + show(*v)));
+    return invalid(
+        std::string("Invalid") + field,
+        prefixed(where, std::string(field) + " must be 1..128 characters, got " + show(*v)));
   }
   for (char c : *v) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || std::ispunct(static_cast<unsigned char>(c)))) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) ||
+          std::ispunct(static_cast<unsigned char>(c)))) {
       return invalid(std::string("Invalid") + field,
                      prefixed(where, std::string(field) +
                                          " may contain only letters, digits and punctuation, got " +
@@ -191,8 +194,7 @@ Check validate_attribute(const std::string& name, const MessageAttributeValue& v
   }
   for (char c : name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) {
-      return invalid("InvalidAttributeName",
-                     where + ": a name may contain only A-Z a-z 0-9 _ - .");
+      return invalid("InvalidAttributeName", where + ": a name may contain only A-Z a-z 0-9 _ - .");
     }
   }
   if (name.front() == '.' || name.back() == '.' || name.find("..") != std::string::npos) {
@@ -209,8 +211,10 @@ Check validate_attribute(const std::string& name, const MessageAttributeValue& v
   auto base = t.substr(0, t.find('.'));
   if (base != "String" && base != "Number" && base != "Binary") {
     return invalid("InvalidAttributeDataType",
-                   where + ": DataType must be String, Number or Binary (optionally with a "
-                           ".suffix), got " + show(t));
+                   where +
+                       ": DataType must be String, Number or Binary (optionally with a "
+                       ".suffix), got " +
+                       show(t));
   }
   if (t.size() > 256 || (t.size() > base.size() && t.size() == base.size() + 1)) {
     return invalid("InvalidAttributeDataType", where + ": bad DataType " + show(t));
@@ -224,8 +228,7 @@ Check validate_attribute(const std::string& name, const MessageAttributeValue& v
       return invalid("InvalidAttributeValue", where + ": a " + base + " value may not be empty");
     }
     if (base == "Number" && !valid_number(v.string_value)) {
-      return invalid("InvalidAttributeValue",
-                     where + ": not a number: " + show(v.string_value));
+      return invalid("InvalidAttributeValue", where + ": not a number: " + show(v.string_value));
     }
     if (auto e = validate_text(v.string_value, "InvalidAttributeValue", where)) return e;
   }
@@ -240,8 +243,7 @@ Check validate_system_attributes(const MessageAttributes& attributes) {
                          show(name));
     }
     if (v.data_type != "String" || v.string_value.empty()) {
-      return invalid("InvalidMessageSystemAttribute",
-                     "AWSTraceHeader must be a non-empty String");
+      return invalid("InvalidMessageSystemAttribute", "AWSTraceHeader must be a non-empty String");
     }
   }
   return std::nullopt;
@@ -279,8 +281,9 @@ Check validate_message(const M& m, bool fifo, std::string_view where, const Limi
   if (fifo) {
     if (m.delay_seconds) {
       return invalid("InvalidParameterValue",
-                     prefixed(where, "DelaySeconds cannot be set per message on a FIFO queue (set "
-                                     "it on the queue)"));
+                     prefixed(where,
+                              "DelaySeconds cannot be set per message on a FIFO queue (set "
+                              "it on the queue)"));
     }
     if (!m.message_group_id) {
       return invalid("MissingMessageGroupId",
@@ -311,7 +314,8 @@ Check validate_queue_name(const std::string& name) {
       !std::all_of(base.begin(), base.end(), [](char c) { return is_id_char(c); })) {
     return invalid("InvalidQueueName",
                    "a queue name must be 1..80 characters of A-Z a-z 0-9 - _ (plus .fifo for FIFO "
-                   "queues), got " + show(name));
+                   "queues), got " +
+                       show(name));
   }
   return std::nullopt;
 }
@@ -341,8 +345,8 @@ Check validate_body(std::string_view body) {
 
 Check validate_message_attributes(const MessageAttributes& attributes) {
   if (attributes.size() > 10) {
-    return invalid("TooManyMessageAttributes",
-                   "a message takes at most 10 attributes, got " + std::to_string(attributes.size()));
+    return invalid("TooManyMessageAttributes", "a message takes at most 10 attributes, got " +
+                                                   std::to_string(attributes.size()));
   }
   for (const auto& [name, v] : attributes) {
     if (auto e = validate_attribute(name, v, "message attribute")) return e;
@@ -350,11 +354,21 @@ Check validate_message_attributes(const MessageAttributes& attributes) {
   return std::nullopt;
 }
 
-Check validate(const CreateQueueRequest& r, const Limits&) { return validate_queue_name(r.queue_name); }
-Check validate(const DeleteQueueRequest& r, const Limits&) { return require_url(r.queue_url); }
-Check validate(const GetQueueUrlRequest& r, const Limits&) { return validate_queue_name(r.queue_name); }
-Check validate(const ListQueuesRequest& r, const Limits&) { return validate_max_results(r.max_results); }
-Check validate(const GetQueueAttributesRequest& r, const Limits&) { return require_url(r.queue_url); }
+Check validate(const CreateQueueRequest& r, const Limits&) {
+  return validate_queue_name(r.queue_name);
+}
+Check validate(const DeleteQueueRequest& r, const Limits&) {
+  return require_url(r.queue_url);
+}
+Check validate(const GetQueueUrlRequest& r, const Limits&) {
+  return validate_queue_name(r.queue_name);
+}
+Check validate(const ListQueuesRequest& r, const Limits&) {
+  return validate_max_results(r.max_results);
+}
+Check validate(const GetQueueAttributesRequest& r, const Limits&) {
+  return require_url(r.queue_url);
+}
 Check validate(const SetQueueAttributesRequest& r, const Limits&) {
   if (auto e = require_url(r.queue_url)) return e;
   if (r.attributes.empty()) {
@@ -362,7 +376,9 @@ Check validate(const SetQueueAttributesRequest& r, const Limits&) {
   }
   return std::nullopt;
 }
-Check validate(const PurgeQueueRequest& r, const Limits&) { return require_url(r.queue_url); }
+Check validate(const PurgeQueueRequest& r, const Limits&) {
+  return require_url(r.queue_url);
+}
 
 Check validate(const SendMessageRequest& r, const Limits& limits) {
   if (auto e = require_url(r.queue_url)) return e;
@@ -383,9 +399,9 @@ Check validate(const SendMessageBatchRequest& r, const Limits& limits) {
     total += message_size(entry.message_body, entry.message_attributes);
   }
   if (total > limits.max_message_bytes) {
-    return invalid("BatchRequestTooLong",
-                   "the batch's total payload is " + std::to_string(total) +
-                       " bytes, over the limit of " + std::to_string(limits.max_message_bytes));
+    return invalid("BatchRequestTooLong", "the batch's total payload is " + std::to_string(total) +
+                                              " bytes, over the limit of " +
+                                              std::to_string(limits.max_message_bytes));
   }
   return std::nullopt;
 }
@@ -396,8 +412,8 @@ Check validate(const ReceiveMessageRequest& r, const Limits&) {
                      1, 10)) {
     return e;
   }
-  if (auto e = range({}, "VisibilityTimeout", "InvalidParameterValue", r.visibility_timeout, 0,
-                     43200)) {
+  if (auto e =
+          range({}, "VisibilityTimeout", "InvalidParameterValue", r.visibility_timeout, 0, 43200)) {
     return e;
   }
   if (auto e = range({}, "WaitTimeSeconds", "InvalidParameterValue", r.wait_time_seconds, 0, 20)) {
@@ -456,7 +472,9 @@ Check validate(const UntagQueueRequest& r, const Limits&) {
   if (r.tag_keys.empty()) return invalid("MissingParameter", "UntagQueue needs at least one key");
   return std::nullopt;
 }
-Check validate(const ListQueueTagsRequest& r, const Limits&) { return require_url(r.queue_url); }
+Check validate(const ListQueueTagsRequest& r, const Limits&) {
+  return require_url(r.queue_url);
+}
 Check validate(const ListDeadLetterSourceQueuesRequest& r, const Limits&) {
   if (auto e = require_url(r.queue_url)) return e;
   return validate_max_results(r.max_results);

@@ -4,15 +4,24 @@ namespace sqs {
 
 std::string_view to_string(ErrorKind kind) noexcept {
   switch (kind) {
-    case ErrorKind::transport: return "transport";
-    case ErrorKind::timeout: return "timeout";
-    case ErrorKind::service: return "service";
-    case ErrorKind::validation: return "validation";
-    case ErrorKind::checksum: return "checksum";
-    case ErrorKind::circuit_open: return "circuit_open";
-    case ErrorKind::cancelled: return "cancelled";
-    case ErrorKind::protocol: return "protocol";
-    case ErrorKind::configuration: return "configuration";
+    case ErrorKind::transport:
+      return "transport";
+    case ErrorKind::timeout:
+      return "timeout";
+    case ErrorKind::service:
+      return "service";
+    case ErrorKind::validation:
+      return "validation";
+    case ErrorKind::checksum:
+      return "checksum";
+    case ErrorKind::circuit_open:
+      return "circuit_open";
+    case ErrorKind::cancelled:
+      return "cancelled";
+    case ErrorKind::protocol:
+      return "protocol";
+    case ErrorKind::configuration:
+      return "configuration";
   }
   return "unknown";
 }

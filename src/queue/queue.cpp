@@ -13,7 +13,9 @@ std::string name_from_url(const std::string& url) {
   return slash == std::string::npos ? url : url.substr(slash + 1);
 }
 
-client::Limits limits_of(const Client& c) { return {c.config().max_message_bytes}; }
+client::Limits limits_of(const Client& c) {
+  return {c.config().max_message_bytes};
+}
 
 template <class Entry>
 void apply_options(Entry& e, const SendOptions& o) {
@@ -22,7 +24,8 @@ void apply_options(Entry& e, const SendOptions& o) {
   e.message_group_id = o.group_id;
   e.message_deduplication_id = o.deduplication_id;
   if (o.aws_trace_header) {
-    e.message_system_attributes["AWSTraceHeader"] = MessageAttributeValue::string(*o.aws_trace_header);
+    e.message_system_attributes["AWSTraceHeader"] =
+        MessageAttributeValue::string(*o.aws_trace_header);
   }
 }
 
@@ -144,7 +147,8 @@ Result<ChangeMessageVisibilityBatchRequest> Queue::make_change_visibility_batch(
   ChangeMessageVisibilityBatchRequest r;
   r.queue_url = url_;
   for (std::size_t i = 0; i < changes.size(); ++i) {
-    r.entries.push_back({std::to_string(i), changes[i].receipt_handle, changes[i].visibility_timeout});
+    r.entries.push_back(
+        {std::to_string(i), changes[i].receipt_handle, changes[i].visibility_timeout});
   }
   if (auto e = client::validate(r, limits_of(client_))) return std::move(*e);
   return r;
@@ -153,7 +157,8 @@ Result<ChangeMessageVisibilityBatchRequest> Queue::make_change_visibility_batch(
 BatchSendResult Queue::to_batch_send_result(SendMessageBatchResult&& r) {
   BatchSendResult out;
   for (auto& s : r.successful) {
-    out.successful.push_back({index_of(s.id), std::move(s.message_id), std::move(s.sequence_number)});
+    out.successful.push_back(
+        {index_of(s.id), std::move(s.message_id), std::move(s.sequence_number)});
   }
   for (auto& f : r.failed) {
     out.failed.push_back({index_of(f.id), std::move(f.code), std::move(f.message), f.sender_fault});
@@ -189,52 +194,49 @@ void Queue::start_send_batch(const std::vector<OutgoingMessage>& messages,
                              BatchSendHandler done) const {
   auto r = make_send_batch(messages);
   if (!r) return fail(client_, std::move(done), std::move(r).error());
-  client_.start(
-      std::move(*r), mapped<SendMessageBatchResult, BatchSendResult>(
-                         std::move(done), [](SendMessageBatchResult&& res) {
-                           return to_batch_send_result(std::move(res));
-                         }));
+  client_.start(std::move(*r), mapped<SendMessageBatchResult, BatchSendResult>(
+                                   std::move(done), [](SendMessageBatchResult&& res) {
+                                     return to_batch_send_result(std::move(res));
+                                   }));
 }
 
 void Queue::start_receive(const ReceiveOptions& options, ReceiveHandler done) const {
   auto r = make_receive(options);
   if (!r) return fail(client_, std::move(done), std::move(r).error());
-  client_.start(
-      std::move(*r), mapped<ReceiveMessageResult, std::vector<Message>>(
-                         std::move(done),
-                         [](ReceiveMessageResult&& res) { return std::move(res.messages); }));
+  client_.start(std::move(*r), mapped<ReceiveMessageResult, std::vector<Message>>(
+                                   std::move(done), [](ReceiveMessageResult&& res) {
+                                     return std::move(res.messages);
+                                   }));
 }
 
 void Queue::start_delete_message(std::string receipt_handle, EmptyHandler done) const {
-  client_.start(DeleteMessageRequest{url_, std::move(receipt_handle)},
-                                     std::move(done));
+  client_.start(DeleteMessageRequest{url_, std::move(receipt_handle)}, std::move(done));
 }
 
 void Queue::start_delete_batch(const std::vector<std::string>& receipt_handles,
                                BatchOutcomeHandler done) const {
   auto r = make_delete_batch(receipt_handles);
   if (!r) return fail(client_, std::move(done), std::move(r).error());
-  client_.start(
-      std::move(*r), mapped<BatchResult, BatchOutcome>(std::move(done), [](BatchResult&& res) {
-        return to_batch_outcome(std::move(res));
-      }));
+  client_.start(std::move(*r),
+                mapped<BatchResult, BatchOutcome>(std::move(done), [](BatchResult&& res) {
+                  return to_batch_outcome(std::move(res));
+                }));
 }
 
 void Queue::start_change_visibility(std::string receipt_handle, int visibility_timeout,
                                     EmptyHandler done) const {
-  client_.start(
-      ChangeMessageVisibilityRequest{url_, std::move(receipt_handle), visibility_timeout},
-      std::move(done));
+  client_.start(ChangeMessageVisibilityRequest{url_, std::move(receipt_handle), visibility_timeout},
+                std::move(done));
 }
 
 void Queue::start_change_visibility_batch(const std::vector<VisibilityChange>& changes,
                                           BatchOutcomeHandler done) const {
   auto r = make_change_visibility_batch(changes);
   if (!r) return fail(client_, std::move(done), std::move(r).error());
-  client_.start(
-      std::move(*r), mapped<BatchResult, BatchOutcome>(std::move(done), [](BatchResult&& res) {
-        return to_batch_outcome(std::move(res));
-      }));
+  client_.start(std::move(*r),
+                mapped<BatchResult, BatchOutcome>(std::move(done), [](BatchResult&& res) {
+                  return to_batch_outcome(std::move(res));
+                }));
 }
 
 void Queue::start_purge(EmptyHandler done) const {
@@ -246,15 +248,14 @@ void Queue::start_delete_queue(EmptyHandler done) const {
 }
 
 void Queue::start_attributes(std::vector<std::string> names, AttributesHandler done) const {
-  client_.start(
-      GetQueueAttributesRequest{url_, std::move(names)},
-      mapped<GetQueueAttributesResult, StringMap>(
-          std::move(done), [](GetQueueAttributesResult&& res) { return std::move(res.attributes); }));
+  client_.start(GetQueueAttributesRequest{url_, std::move(names)},
+                mapped<GetQueueAttributesResult, StringMap>(
+                    std::move(done),
+                    [](GetQueueAttributesResult&& res) { return std::move(res.attributes); }));
 }
 
 void Queue::start_set_attributes(StringMap attributes, EmptyHandler done) const {
-  client_.start(SetQueueAttributesRequest{url_, std::move(attributes)},
-                                     std::move(done));
+  client_.start(SetQueueAttributesRequest{url_, std::move(attributes)}, std::move(done));
 }
 
 // ---- sync forms ------------------------------------------------------------------------------
@@ -269,10 +270,12 @@ Result<SendMessageResult> Queue::send(std::string body, const SendOptions& optio
       [&](SendHandler h) { start_send(std::move(body), options, std::move(h)); });
 }
 Result<BatchSendResult> Queue::send_batch(const std::vector<OutgoingMessage>& messages) const {
-  return block<BatchSendResult>([&](BatchSendHandler h) { start_send_batch(messages, std::move(h)); });
+  return block<BatchSendResult>(
+      [&](BatchSendHandler h) { start_send_batch(messages, std::move(h)); });
 }
 Result<std::vector<Message>> Queue::receive(const ReceiveOptions& options) const {
-  return block<std::vector<Message>>([&](ReceiveHandler h) { start_receive(options, std::move(h)); });
+  return block<std::vector<Message>>(
+      [&](ReceiveHandler h) { start_receive(options, std::move(h)); });
 }
 Result<Empty> Queue::delete_message(std::string receipt_handle) const {
   return block<Empty>(
@@ -287,7 +290,8 @@ Result<Empty> Queue::change_visibility(std::string receipt_handle, int visibilit
     start_change_visibility(std::move(receipt_handle), visibility_timeout, std::move(h));
   });
 }
-Result<BatchOutcome> Queue::change_visibility_batch(const std::vector<VisibilityChange>& changes) const {
+Result<BatchOutcome> Queue::change_visibility_batch(
+    const std::vector<VisibilityChange>& changes) const {
   return block<BatchOutcome>(
       [&](BatchOutcomeHandler h) { start_change_visibility_batch(changes, std::move(h)); });
 }

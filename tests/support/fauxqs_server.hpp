@@ -14,13 +14,13 @@ class FauxqsServer {
  public:
   struct Options {
     std::string region = "us-east-1";
-    std::string data_dir;  // empty: in-memory; else SQLite persistence survives kill/restart
+    std::string data_dir;    // empty: in-memory; else SQLite persistence survives kill/restart
     std::uint16_t port = 0;  // 0: pick a free port
   };
 
   FauxqsServer() : FauxqsServer(Options{}) {}
   explicit FauxqsServer(Options options);  // starts it; throws std::runtime_error on failure
-  ~FauxqsServer();                          // kills it
+  ~FauxqsServer();                         // kills it
   FauxqsServer(const FauxqsServer&) = delete;
   FauxqsServer& operator=(const FauxqsServer&) = delete;
 

@@ -229,9 +229,11 @@ void add_bench_command(CLI::App& app, Context& context) {
                    "127.0.0.1:9003 (port 0: any free port)")
       ->type_name("HOST:PORT");
   command
-      ->add_option("--drain-timeout", drain->text,
-                   "After the last send, receive until every message came back or this long "
-                   "passed (default 30; with --no-send: stop once nothing came for this long)")
+      ->add_option(
+          "--drain-timeout", drain->text,
+          "After the last send, receive until every message came back or this long "
+          "passed (seconds, or a duration such as 2m; default 30; with --no-send: stop once "
+          "nothing came for this long)")
       ->type_name("SECONDS");
   command->add_flag("--no-send", arguments->no_send,
                     "Only receive (drain the queues), counting what arrives");
@@ -255,7 +257,7 @@ void add_bench_command(CLI::App& app, Context& context) {
       "   \"queues\":[{\"queue\":URL,\"sent\":...,\"received\":...,\"state\":\"closed\","
       "\"transitions\":[{\"from\":\"closed\",\"to\":\"open\",\"at_s\":1.2},...]},...],...}\n"
       "lost counts messages sent and never received before the drain timeout. Exit status 0 iff "
-      "lost = 0 and send_errors = 0.\n\n"
+      "lost = 0 and send_errors = 0 (an interrupted run, Ctrl-C, exits 1).\n\n"
       "Control endpoint (--control): GET /?index=I&duration=5s&error_rate=0.8 makes calls to "
       "queue I fail client-side at that rate for that long (through its breaker, as transport "
       "errors); any GET answers the scenario and progress as JSON.\n\n"

@@ -30,9 +30,7 @@ auto Executor::async_run(Start&& start, Token&& token) const {
       // A copy, not `this`: a deferred token may start the operation after this executor (a
       // temporary, say) is gone.
       [self = *this](auto handler, auto start_fn) {
-        self.start_run<R>(
-            std::move(start_fn),
-            detail::bind_handler<R>(std::move(handler)));
+        self.start_run<R>(std::move(start_fn), detail::bind_handler<R>(std::move(handler)));
       },
       token, std::forward<Start>(start));
 }

@@ -25,14 +25,15 @@ auto Queue::async_open(const Client& client, const std::string& name_or_url, Tok
         }
         GetQueueUrlRequest req;
         req.queue_name = name;
-        c.start(std::move(req), detail::UniqueFunction<void(Result<GetQueueUrlResult>)>(
-                                    [h = c.handle(), done = std::move(done)](Result<GetQueueUrlResult> r) mutable {
-                                      if (!r) {
-                                        done(std::move(r).error());
-                                      } else {
-                                        done(Queue(h, std::move(r->queue_url)));
-                                      }
-                                    }));
+        c.start(std::move(req),
+                detail::UniqueFunction<void(Result<GetQueueUrlResult>)>(
+                    [h = c.handle(), done = std::move(done)](Result<GetQueueUrlResult> r) mutable {
+                      if (!r) {
+                        done(std::move(r).error());
+                      } else {
+                        done(Queue(h, std::move(r->queue_url)));
+                      }
+                    }));
       },
       token, client.handle(), name_or_url);
 }
@@ -40,16 +41,16 @@ auto Queue::async_open(const Client& client, const std::string& name_or_url, Tok
 template <class Token>
 auto Queue::async_send(std::string body, const SendOptions& options, Token&& token) const {
   return initiate<SendMessageResult>(
-      std::forward<Token>(token), [this, body = std::move(body), options](SendHandler done) mutable {
+      std::forward<Token>(token),
+      [this, body = std::move(body), options](SendHandler done) mutable {
         start_send(std::move(body), options, std::move(done));
       });
 }
 template <class Token>
 auto Queue::async_send_batch(const std::vector<OutgoingMessage>& messages, Token&& token) const {
-  return initiate<BatchSendResult>(std::forward<Token>(token),
-                                   [this, messages](BatchSendHandler done) {
-                                     start_send_batch(messages, std::move(done));
-                                   });
+  return initiate<BatchSendResult>(
+      std::forward<Token>(token),
+      [this, messages](BatchSendHandler done) { start_send_batch(messages, std::move(done)); });
 }
 template <class Token>
 auto Queue::async_receive(const ReceiveOptions& options, Token&& token) const {
