@@ -21,6 +21,7 @@ done
 DIR=${1:-$ROOT/build-load-clean}
 case $DIR in /*) ;; *) DIR=$PWD/$DIR ;; esac
 rm -rf "$DIR"
+mkdir -p "$DIR"
 
 TYPE_ARG=()
 [[ -n $TYPE ]] && TYPE_ARG=(-DCMAKE_BUILD_TYPE="$TYPE")
@@ -32,12 +33,12 @@ echo "load average before: $(load)"
 # Configure + build, both timed (the configure step is part of a clean build).
 /usr/bin/time -f 'configure: wall %e s, user %U s, sys %S s' \
   cmake -S "$ROOT" -B "$DIR" "${TYPE_ARG[@]}" -DSQS_BUILD_TESTS=OFF -DSQS_BUILD_BENCH=OFF \
-  -DSQS_BUILD_EXAMPLES=OFF > "$DIR.configure.log" 2>&1 || { cat "$DIR.configure.log"; exit 1; }
-tail -n 1 "$DIR.configure.log"
+  -DSQS_BUILD_EXAMPLES=OFF > "$DIR/measure-configure.log" 2>&1 || { cat "$DIR/measure-configure.log"; exit 1; }
+tail -n 1 "$DIR/measure-configure.log"
 /usr/bin/time -f "build -j$JOBS (${TARGETS[*]}): wall %e s, user %U s, sys %S s" \
-  cmake --build "$DIR" -j"$JOBS" --target "${TARGETS[@]}" > "$DIR.build.log" 2>&1 ||
-  { tail -n 30 "$DIR.build.log"; exit 1; }
-tail -n 1 "$DIR.build.log"
+  cmake --build "$DIR" -j"$JOBS" --target "${TARGETS[@]}" > "$DIR/measure-build.log" 2>&1 ||
+  { tail -n 30 "$DIR/measure-build.log"; exit 1; }
+tail -n 1 "$DIR/measure-build.log"
 echo "load average after: $(load)"
 
 # Stripped copies: the size a user ships.
