@@ -16,8 +16,12 @@
 # default exponential back-off: every 2 s a few probe calls test the region), half-open-successes=4
 # (four probes in a row must succeed before the region takes its full share again).
 #
-# Environment: DEMO_COUNT (20000), DEMO_CONCURRENCY (16), DEMO_DOWNTIME (5 seconds),
-# DEMO_BUILD_DIR (build).
+# The sends are paced at DEMO_RATE messages a second (1000): unpaced, an idle machine moves the
+# 20,000 messages in about ten seconds and the outage would be over before anyone sees it; a
+# busy machine simply goes slower. (Throughput is `sqsctl bench` without --rate.)
+#
+# Environment: DEMO_COUNT (20000), DEMO_RATE (1000; 0: unpaced), DEMO_CONCURRENCY (64),
+# DEMO_DOWNTIME (5 seconds), DEMO_BUILD_DIR (build).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -27,7 +31,8 @@ if [[ ! -x $NODE ]]; then
   exit 1
 fi
 COUNT=${DEMO_COUNT:-20000}
-CONCURRENCY=${DEMO_CONCURRENCY:-16}
+RATE=${DEMO_RATE:-1000}
+CONCURRENCY=${DEMO_CONCURRENCY:-64}
 DOWNTIME=${DEMO_DOWNTIME:-5}
 BREAKER="trip=consecutive:3,interval=1s,open-timeout=2s,half-open-successes=4"
 
@@ -41,9 +46,9 @@ export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-demo} AWS_SECRET_ACCESS_KEY=${AWS_
 work=$(mktemp -d "${TMPDIR:-/tmp}/aws-cpp-sqs-demo.XXXXXX")
 declare -A server_pid=()
 cleanup() {
-  for pid in "${server_pid[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-  [[ -n ${bench_pid:-} ]] && kill "$bench_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
+  { for pid in "${server_pid[@]}"; do kill -9 "$pid" || true; done
+    [[ -n ${bench_pid:-} ]] && kill "$bench_pid" || true
+    wait; } 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -93,7 +98,7 @@ echo "== sqsctl bench: $COUNT messages over both regions; region 1 dies a third 
 $SQSCTL bench \
   --queue "demo,endpoint=$E1,region=us-east-1" \
   --queue "demo,endpoint=$E2,region=eu-west-1" \
-  --count "$COUNT" --concurrency "$CONCURRENCY" --receivers 2 \
+  --count "$COUNT" --rate "$RATE" --concurrency "$CONCURRENCY" \
   --breaker "$BREAKER" --control "127.0.0.1:$CONTROL" >"$work/bench.out" &
 bench_pid=$!
 
@@ -104,9 +109,8 @@ kill_at="" restart_at="" at_kill="" at_restart="" at_closed=""
 while kill -0 "$bench_pid" 2>/dev/null; do
   s=$(status)
   if [[ -n $s && $(field sent <<<"$s") -ge $third ]]; then
-    kill -9 "${server_pid[r1]}"
-    kill_at=$(now)
-    wait "${server_pid[r1]}" 2>/dev/null || true
+    # (The braces take bash's "Killed" notice away with the rest of the noise.)
+    { kill -9 "${server_pid[r1]}"; kill_at=$(now); wait "${server_pid[r1]}"; } 2>/dev/null || true
     at_kill=$s
     break
   fi
@@ -136,14 +140,15 @@ echo
 
 # A human summary, from the JSON above and the moments the demo noted.
 KILL_AT=$kill_at RESTART_AT=$restart_at AT_KILL=$at_kill AT_RESTART=$at_restart AT_CLOSED=$at_closed \
-  BREAKER=$BREAKER DOWNTIME=$DOWNTIME RESULT=$result "$NODE" -e '
+  BREAKER=$BREAKER DOWNTIME=$DOWNTIME RATE=$RATE RESULT=$result "$NODE" -e '
 const r = JSON.parse(process.env.RESULT);
 const snap = (name) => (process.env[name] ? JSON.parse(process.env[name]) : null);
 const t = (unix) => (unix ? Number(unix) - r.started_unix_s : null);
 const f = (x) => x.toFixed(2) + " s";
 const names = r.queues.map((q, i) => `region ${i + 1} (${q.region})`);
 console.log("Summary");
-console.log(`  ${r.sent} messages sent in ${f(r.elapsed_s)} (${Math.round(r.send_msgs_per_s)} msgs/s), ` +
+const paced = Number(process.env.RATE) > 0 ? `, paced at ${process.env.RATE}/s at most` : "";
+console.log(`  ${r.sent} messages sent in ${f(r.elapsed_s)} (${Math.round(r.send_msgs_per_s)} msgs/s${paced}), ` +
             `${r.received} received, ${r.unique} unique, ${r.duplicates} duplicates, ` +
             `LOST ${r.lost}, send errors ${r.send_errors}`);
 r.queues.forEach((q, i) =>

@@ -23,8 +23,10 @@ struct BenchArguments {
   std::vector<std::string> queues;
   // Signed, so that "-5" is reported as -5 rather than as a huge unsigned number.
   std::int64_t count = 1000;
-  std::int64_t concurrency = 16;
-  std::int64_t receivers = 2;
+  // Enough in flight that two local servers keep each other busy on two cores; a real region
+  // (tens of ms away) needs as many to move a few thousand messages a second.
+  std::int64_t concurrency = 64;
+  std::int64_t receivers = 4;
   std::int64_t message_bytes = 100;
   double rate = 0;  // messages per second; 0: no limit
   std::string dispatch = "rr";

@@ -95,6 +95,7 @@ boost::json::object to_json(const BenchReport& r) {
                                                 {"at_s", round3(t.at_s)}});
     }
     o["transitions"] = std::move(transitions);
+    o["receives"] = q.receives;
     o["receive_errors"] = q.receive_errors;
     o["delete_errors"] = q.delete_errors;
     if (q.foreign > 0) o["foreign"] = q.foreign;

@@ -28,6 +28,7 @@ struct QueueReport {
   std::uint64_t sent = 0;
   std::uint64_t received = 0;
   std::uint64_t foreign = 0;
+  std::uint64_t receives = 0;
   std::uint64_t receive_errors = 0;
   std::uint64_t delete_errors = 0;
   sqs::CircuitState state = sqs::CircuitState::closed;

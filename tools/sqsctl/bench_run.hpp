@@ -63,7 +63,17 @@ class BenchRun {
  private:
   struct SendSlot;
   struct Receiver;
-  struct TransitionInbox;
+  // Transitions arrive on any thread (the breaker's timer thread, a client's thread): they wait
+  // here, under a lock, for the run's thread.
+  struct TransitionInbox {
+    struct Entry {
+      std::size_t queue;
+      sqs::CircuitState from, to;
+      Clock::time_point at;
+    };
+    std::mutex mutex;
+    std::vector<Entry> entries;
+  };
 
   // Sending.
   void next_message(SendSlot& slot);
@@ -87,9 +97,11 @@ class BenchRun {
   void call_done();  // one call fewer in flight
   void stop_if_idle();
 
+  // (bench_run_status.cpp)
   void show_transitions();
   ProgressSnapshot snapshot() const;
   boost::json::object status_json() const;
+  BenchReport make_report() const;
   double seconds_since_start(Clock::time_point t) const;
 
   template <class Handler>

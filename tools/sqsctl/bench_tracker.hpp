@@ -19,6 +19,7 @@ struct QueueCounts {
   std::uint64_t sent = 0;      // sends this queue took
   std::uint64_t received = 0;  // messages received from it (of this run, duplicates included)
   std::uint64_t foreign = 0;   // messages of no run of ours (or of another run), deleted
+  std::uint64_t receives = 0;  // ReceiveMessage calls that answered (empty or not)
   std::uint64_t receive_errors = 0;
   std::uint64_t delete_errors = 0;
 };
@@ -34,6 +35,7 @@ class Tracker {
   void send_failed() { ++send_errors_; }
   // Returns true when the message is new (first time seen).
   bool received(const sqs::Message& message, std::size_t queue);
+  void receive_answered(std::size_t queue) { ++queues_.at(queue).receives; }
   void receive_error(std::size_t queue) { ++queues_.at(queue).receive_errors; }
   void delete_errors(std::size_t queue, std::size_t n) { queues_.at(queue).delete_errors += n; }
 

@@ -198,11 +198,11 @@ void add_bench_command(CLI::App& app, Context& context) {
   command->add_option("--count", arguments->count, "Messages to send (default 1000)")
       ->type_name("N");
   command
-      ->add_option("--concurrency", arguments->concurrency, "Sends in flight at once (default 16)")
+      ->add_option("--concurrency", arguments->concurrency, "Sends in flight at once (default 64)")
       ->type_name("C");
   command
       ->add_option("--receivers", arguments->receivers,
-                   "Receivers per queue, each long-polling its queue (default 2)")
+                   "Receivers per queue, each long-polling its queue (default 4)")
       ->type_name("R");
   command
       ->add_option("--message-bytes", arguments->message_bytes,
