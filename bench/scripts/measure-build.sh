@@ -45,7 +45,9 @@ echo "load average after: $(load)"
 S=$(mktemp -d /tmp/sqs-load-strip.XXXXXX)
 trap 'rm -rf "$S"' EXIT
 total=0
-for f in "$DIR/lib/libsqs.a" "$DIR/bin/sqsctl"; do
+# The library: libsqs.so.X.Y.Z (shared, the default) or libsqs.a (-DBUILD_SHARED_LIBS=OFF).
+lib=$(find "$DIR/lib" -maxdepth 1 -type f \( -name 'libsqs.so.*' -o -name libsqs.a \) | head -n 1)
+for f in ${lib:-$DIR/lib/libsqs} "$DIR/bin/sqsctl"; do
   [[ -f $f ]] || { echo "$(basename "$f"): not built"; continue; }
   cp "$f" "$S/"
   strip --strip-unneeded "$S/$(basename "$f")" 2>/dev/null || strip "$S/$(basename "$f")"

@@ -7,6 +7,10 @@
 #include "sqs/error.hpp"
 #include "sqs/types.hpp"
 
+// Everything declared here is part of the shared library's interface (it builds with
+// -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace sqs {
 
 template <class Request>
@@ -52,3 +56,5 @@ template <class Request>
 using result_of = typename Action<Request>::result_type;
 
 }  // namespace sqs
+
+#pragma GCC visibility pop

@@ -36,6 +36,10 @@
 #include "sqs/clock.hpp"
 #include "sqs/error.hpp"
 
+// Everything declared here is part of the shared library's interface (it builds with
+// -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace sqs {
 
 enum class CircuitState : std::uint8_t { closed, open, half_open };
@@ -303,3 +307,5 @@ class CircuitBreaker {
 };
 
 }  // namespace sqs
+
+#pragma GCC visibility pop

@@ -29,6 +29,10 @@
 #include "sqs/error.hpp"
 #include "sqs/types.hpp"
 
+// Everything declared here is part of the shared library's interface (it builds with
+// -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace sqs {
 
 // AWS "standard" retry mode.
@@ -248,3 +252,5 @@ class Client {
 };
 
 }  // namespace sqs
+
+#pragma GCC visibility pop

@@ -15,6 +15,10 @@
 #include <optional>
 #include <thread>
 
+// Everything declared here is part of the shared library's interface (it builds with
+// -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace sqs {
 
 namespace detail {
@@ -153,3 +157,5 @@ class ManualClock final : public Clock {
 using FakeClock = ManualClock;
 
 }  // namespace sqs
+
+#pragma GCC visibility pop

@@ -9,6 +9,10 @@
 
 #include "sqs/error.hpp"
 
+// Everything declared here is part of the shared library's interface (it builds with
+// -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace sqs {
 
 struct Credentials {
@@ -45,3 +49,5 @@ std::shared_ptr<CredentialsProvider> make_profile_credentials_provider(std::stri
 std::shared_ptr<CredentialsProvider> make_default_credentials_provider(std::string profile = {});
 
 }  // namespace sqs
+
+#pragma GCC visibility pop

@@ -8,6 +8,10 @@
 #include <utility>
 #include <variant>
 
+// Everything declared here is part of the shared library's interface (it builds with
+// -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace sqs {
 
 enum class ErrorKind {
@@ -119,3 +123,5 @@ class [[nodiscard]] Result {
 };
 
 }  // namespace sqs
+
+#pragma GCC visibility pop

@@ -23,6 +23,10 @@
 #include "sqs/circuit_breaker.hpp"
 #include "sqs/queue.hpp"
 
+// Everything declared here is part of the shared library's interface (it builds with
+// -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace sqs {
 
 namespace detail {
@@ -204,3 +208,5 @@ class Dispatcher {
 }  // namespace sqs
 
 #include "sqs/impl/multiqueue.ipp"
+
+#pragma GCC visibility pop

@@ -17,6 +17,10 @@
 #include "sqs/client.hpp"
 #include "sqs/types.hpp"
 
+// Everything declared here is part of the shared library's interface (it builds with
+// -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace sqs {
 
 // Raw bytes, sent as a Binary attribute.
@@ -218,3 +222,5 @@ std::size_t message_size(const std::string& body, const MessageAttributes& attri
 }  // namespace sqs
 
 #include "sqs/impl/queue.ipp"
+
+#pragma GCC visibility pop

@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+// Everything declared here is part of the shared library's interface (it builds with
+// -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace sqs {
 
 // A message attribute value. DataType is "String", "Number" or "Binary", optionally followed by
@@ -271,3 +275,5 @@ struct ChangeMessageVisibilityBatchRequest {
 using ChangeMessageVisibilityBatchResult = BatchResult;
 
 }  // namespace sqs
+
+#pragma GCC visibility pop

@@ -86,4 +86,58 @@ std::chrono::milliseconds backoff_delay(ClientImpl& client, const Error& error, 
       static_cast<long long>(client.random_unit() * std::min(exp, cap)));
 }
 
+// ---- Exchange: the attempt loop ----
+
+void Exchange::cancel() {
+  if (timer_) timer_->cancel();
+}
+
+void Exchange::succeeded() {
+  // A success refunds the quota: the cost of the retry that led to it, or one token.
+  client_->release_tokens(last_retry_cost_ > 0 ? last_retry_cost_ : 1);
+}
+
+void Exchange::attempt() {
+  if (client_->closed()) return fail(cancelled_error());
+  ++attempts_;
+  auto http_request = make_http_request(*client_, target_, body_);
+  if (!http_request) return fail(std::move(http_request).error());
+  client_->pool().async_send(
+      client_->config().endpoint, std::move(*http_request), timeout_,
+      [self = shared_from_this()](boost::system::error_code ec, http::Response response) {
+        self->on_response(ec, std::move(response));
+      });
+}
+
+void Exchange::on_response(boost::system::error_code ec, http::Response response) {
+  if (ec == boost::asio::error::operation_aborted) return fail(cancelled_error());
+  if (ec) return retry_or_fail(transport_error(ec, timeout_));
+  if (response.status >= 200 && response.status < 300) {
+    if (auto error = on_success(response)) fail(std::move(*error));
+    return;
+  }
+  retry_or_fail(protocol::decode_error(response.status, response.body,
+                                       response.header("x-amzn-query-error"),
+                                       request_id_of(response)));
+}
+
+void Exchange::retry_or_fail(Error error) {
+  if (!error.retryable || attempts_ >= client_->config().max_attempts) {
+    return fail(std::move(error));
+  }
+  const auto& retry = config().retry;
+  int cost = error.kind == ErrorKind::timeout ? retry.timeout_cost : retry.retry_cost;
+  if (!client_->acquire_retry_tokens(cost)) return fail(std::move(error));
+  last_retry_cost_ = cost;
+  auto delay = backoff_delay(*client_, error, attempts_);
+  if (!timer_) timer_ = std::make_unique<boost::asio::steady_timer>(client_->executor());
+  timer_->expires_after(delay);
+  client_->track(this);
+  timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    self->client_->untrack(self.get());
+    if (ec || self->client_->closed()) return self->fail(cancelled_error());
+    self->attempt();
+  });
+}
+
 }  // namespace sqs::detail

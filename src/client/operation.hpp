@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "client/checksums.hpp"
@@ -36,80 +37,71 @@ inline std::chrono::milliseconds attempt_timeout(const ClientConfig& c,
   return c.request_timeout + std::chrono::seconds(r.wait_time_seconds.value_or(20));
 }
 
+// The attempt loop of every action, written once (it is the bulk of a call's code; a template
+// per action made client.cpp 1.5 MB of machine code): sign -> send -> classify -> back off and
+// retry, or hand a 2xx answer to the typed part below.
+class Exchange : public Cancellable, public std::enable_shared_from_this<Exchange> {
+ public:
+  Exchange(std::shared_ptr<ClientImpl> client, std::string_view target,
+           std::chrono::milliseconds timeout)
+      : client_(std::move(client)), target_(target), timeout_(timeout) {}
+
+  // On the client's executor.
+  void run() { attempt(); }
+  void cancel() override;
+  // Completes with an error (also: the client is gone before the call ran).
+  virtual void fail(Error error) = 0;
+
+ protected:
+  // A 2xx answer: decode and verify it, then call succeeded() and complete; or return the
+  // error the call ends with.
+  virtual std::optional<Error> on_success(const http::Response& response) = 0;
+  // Refunds the retry quota for a successful call.
+  void succeeded();
+  const ClientConfig& config() const { return client_->config().config; }
+
+  std::string body_;
+
+ private:
+  void attempt();
+  void on_response(boost::system::error_code ec, http::Response response);
+  void retry_or_fail(Error error);
+
+  std::shared_ptr<ClientImpl> client_;
+  std::string_view target_;
+  std::chrono::milliseconds timeout_;
+  int attempts_ = 0;
+  int last_retry_cost_ = 0;
+  std::unique_ptr<boost::asio::steady_timer> timer_;
+};
+
+// The typed part of a call: encodes the request, decodes and verifies the answer, completes.
 template <class Request>
-class Operation final : public Cancellable,
-                        public std::enable_shared_from_this<Operation<Request>> {
+class Operation final : public Exchange {
  public:
   using R = result_of<Request>;
   using Done = UniqueFunction<void(Result<R>)>;
 
   Operation(std::shared_ptr<ClientImpl> client, Request request, Done done)
-      : client_(std::move(client)), request_(std::move(request)), done_(std::move(done)) {
+      : Exchange(client, Action<Request>::target,
+                 attempt_timeout(client->config().config, request)),
+        request_(std::move(request)),
+        done_(std::move(done)) {
     protocol::encode(request_, body_);
   }
 
-  // On the client's executor.
-  void run() { attempt(); }
-
-  // Completes without running (the client is gone).
-  void fail(Error error) { finish(std::move(error)); }
-
-  void cancel() override {
-    if (timer_) timer_->cancel();
-  }
+  void fail(Error error) override { finish(std::move(error)); }
 
  private:
-  void attempt() {
-    if (client_->closed()) return finish(cancelled_error());
-    ++attempts_;
-    auto http_request = make_http_request(*client_, Action<Request>::target, body_);
-    if (!http_request) return finish(std::move(http_request).error());
-    auto timeout = attempt_timeout(client_->config().config, request_);
-    client_->pool().async_send(client_->config().endpoint, std::move(*http_request), timeout,
-                               [self = this->shared_from_this(), timeout](
-                                   boost::system::error_code ec, http::Response response) {
-                                 self->on_response(ec, std::move(response), timeout);
-                               });
-  }
-
-  void on_response(boost::system::error_code ec, http::Response response,
-                   std::chrono::milliseconds timeout) {
-    if (ec == boost::asio::error::operation_aborted) return finish(cancelled_error());
-    if (ec) return retry_or_fail(transport_error(ec, timeout));
-    if (response.status >= 200 && response.status < 300) {
-      R result{};
-      if (auto d = protocol::decode(response.body, result); !d) {
-        return finish(std::move(d).error());
-      }
-      if (client_->config().config.verify_checksums) {
-        if (auto e = client::verify_checksums(request_, result)) return finish(std::move(*e));
-      }
-      // A success refunds the quota: the cost of the retry that led to it, or one token.
-      client_->release_tokens(last_retry_cost_ > 0 ? last_retry_cost_ : 1);
-      return finish(std::move(result));
+  std::optional<Error> on_success(const http::Response& response) override {
+    R result{};
+    if (auto d = protocol::decode(response.body, result); !d) return std::move(d).error();
+    if (config().verify_checksums) {
+      if (auto e = client::verify_checksums(request_, result)) return e;
     }
-    retry_or_fail(protocol::decode_error(response.status, response.body,
-                                         response.header("x-amzn-query-error"),
-                                         request_id_of(response)));
-  }
-
-  void retry_or_fail(Error error) {
-    if (!error.retryable || attempts_ >= client_->config().max_attempts) {
-      return finish(std::move(error));
-    }
-    int cost = error.kind == ErrorKind::timeout ? client_->config().config.retry.timeout_cost
-                                                : client_->config().config.retry.retry_cost;
-    if (!client_->acquire_retry_tokens(cost)) return finish(std::move(error));
-    last_retry_cost_ = cost;
-    auto delay = backoff_delay(*client_, error, attempts_);
-    if (!timer_) timer_ = std::make_unique<boost::asio::steady_timer>(client_->executor());
-    timer_->expires_after(delay);
-    client_->track(this);
-    timer_->async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
-      self->client_->untrack(self.get());
-      if (ec || self->client_->closed()) return self->finish(cancelled_error());
-      self->attempt();
-    });
+    succeeded();
+    finish(std::move(result));
+    return std::nullopt;
   }
 
   void finish(Result<R> result) {
@@ -119,13 +111,8 @@ class Operation final : public Cancellable,
     }
   }
 
-  std::shared_ptr<ClientImpl> client_;
   Request request_;
-  std::string body_;
   Done done_;
-  int attempts_ = 0;
-  int last_retry_cost_ = 0;
-  std::unique_ptr<boost::asio::steady_timer> timer_;
 };
 
 // Validates and starts a call; `done` runs exactly once, on the client's executor (inline, on
@@ -136,14 +123,15 @@ void start_operation(const std::shared_ptr<ClientImpl>& client, Request&& reques
   client::Limits limits{client->config().config.max_message_bytes};
   if (auto error = client::validate(request, limits)) {
     // Never complete inside the initiating call: post the error.
-    auto complete = [done = std::move(done), e = std::move(*error)]() mutable {
+    UniqueFunction<void()> complete = [done = std::move(done), e = std::move(*error)]() mutable {
       done(std::move(e));
     };
     if (!client->post(complete)) complete();
     return;
   }
-  auto op = std::make_shared<Operation<Request>>(client, std::move(request), std::move(done));
-  auto run = [op] { op->run(); };
+  std::shared_ptr<Exchange> op =
+      std::make_shared<Operation<Request>>(client, std::move(request), std::move(done));
+  UniqueFunction<void()> run = [op] { op->run(); };
   if (!client->submit(run)) op->fail(cancelled_error());
 }
 

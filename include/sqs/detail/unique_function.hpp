@@ -6,6 +6,10 @@
 #include <type_traits>
 #include <utility>
 
+// Everything declared here is part of the shared library's interface (it builds with
+// -fvisibility=hidden).
+#pragma GCC visibility push(default)
+
 namespace sqs::detail {
 
 template <class Signature>
@@ -38,3 +42,5 @@ class UniqueFunction<R(Args...)> {
 };
 
 }  // namespace sqs::detail
+
+#pragma GCC visibility pop
