@@ -110,6 +110,16 @@ class Queue {
  public:
   // Binds to a known queue URL (no network).
   Queue(const Client& client, std::string queue_url);
+  // A Queue is a small value: a copy holds another handle to the same client (same connections,
+  // same event loop), so queues can go into containers and initializer lists.
+  Queue(const Queue& other)
+      : client_(other.client_.handle()), url_(other.url_), name_(other.name_), fifo_(other.fifo_) {}
+  Queue& operator=(const Queue& other) {
+    if (this != &other) *this = Queue(other);
+    return *this;
+  }
+  Queue(Queue&&) noexcept = default;
+  Queue& operator=(Queue&&) noexcept = default;
 
   // Finds the URL of a queue by name (GetQueueUrl); a URL ("https://..." or "http://...") is
   // taken as is.

@@ -48,6 +48,22 @@ TEST_F(QueueSendReceive, OpenByNameAndByUrl) {
   EXPECT_EQ(missing.error().code, "QueueDoesNotExist");
 }
 
+TEST_F(QueueSendReceive, CopiesAreIndependentHandlesOfTheSameClient) {
+  std::vector<Queue> queues{queue, queue};  // copies, e.g. into an initializer list
+  {
+    Queue copy = queues[0];
+    ASSERT_TRUE(copy.send("from a copy"));
+  }  // a copy going away does not shut the client down
+  ASSERT_TRUE(queues[1].send("from another copy"));
+  EXPECT_EQ(queues[1].url(), queue.url());
+  EXPECT_FALSE(queues[1].client().is_owner());
+  EXPECT_EQ(receive_n(queue, 2).size(), 2u);
+
+  queues[0] = Queue(client, "https://sqs.eu-west-1.amazonaws.com/123456789012/other");
+  queues[0] = queues[1];  // copy assignment
+  EXPECT_EQ(queues[0].url(), queue.url());
+}
+
 TEST_F(QueueSendReceive, SendAndReceiveABody) {
   auto sent = queue.send("hello queue");
   ASSERT_TRUE(sent) << sent.error().to_string();
