@@ -1,8 +1,9 @@
 // Starts one fauxqs SQS server on loopback and prints {"port":N} on stdout once it listens.
-// Usage: node start.mjs [--port N] [--region R] [--data-dir DIR]
+// Usage: node start.mjs [--port N] [--region R] [--data-dir DIR] [--exit-with-parent]
 // --port 0 (the default) picks a free port. --data-dir turns on SQLite persistence, so a
 // server killed with SIGKILL and restarted on the same directory keeps its queues and messages
-// (how the tests and the demo simulate a regional outage).
+// (how the tests and the demo simulate a regional outage). --exit-with-parent: exit when the
+// process that started this one is gone (a test binary that crashed leaves no server behind).
 import net from "node:net";
 import { parseArgs } from "node:util";
 
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     port: { type: "string", default: "0" },
     region: { type: "string", default: "us-east-1" },
     "data-dir": { type: "string" },
+    "exit-with-parent": { type: "boolean", default: false },
   },
 });
 
@@ -46,4 +48,11 @@ const stop = async () => {
   process.exit(0);
 };
 process.on("SIGTERM", stop);
+if (values["exit-with-parent"]) {
+  // Orphans are re-parented: a changed ppid means the parent died.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(0);
+  }, 500).unref();
+}
 process.on("SIGINT", stop);

@@ -62,7 +62,7 @@ start_server() {
   local name=$1 region=$2 port=$3 out="$work/$1.out"
   mkdir -p "$work/$name-data"
   : >"$out"
-  "$NODE" --no-warnings emulator/start.mjs --port "$port" --region "$region" \
+  "$NODE" --no-warnings emulator/start.mjs --exit-with-parent --port "$port" --region "$region" \
     --data-dir "$work/$name-data" >"$out" 2>"$work/$name.err" &
   server_pid[$name]=$!
   for _ in $(seq 300); do

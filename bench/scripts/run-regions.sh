@@ -31,7 +31,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/sqs-regions.XXXXXX")
 pids=()
 trap '{ kill "${pids[@]}"; wait; } 2>/dev/null || true; rm -rf "$work"' EXIT
 start() {  # start NAME REGION: sets E_NAME to the endpoint (not in a subshell: pids must stay)
-  "$NODE" --no-warnings "$ROOT/emulator/start.mjs" --port 0 --region "$2" >"$work/$1.out" 2>&1 &
+  "$NODE" --no-warnings "$ROOT/emulator/start.mjs" --exit-with-parent --port 0 --region "$2" >"$work/$1.out" 2>&1 &
   pids+=($!)
   for _ in $(seq 200); do grep -q '"port"' "$work/$1.out" && break; sleep 0.05; done
   printf -v "E_$1" 'http://127.0.0.1:%s' "$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$work/$1.out")"

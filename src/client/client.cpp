@@ -105,6 +105,11 @@ Result<std::vector<std::string>> Client::list_all_queues(std::optional<std::stri
     if (!page) return std::move(page).error();
     for (auto& url : page->queue_urls) all.push_back(std::move(url));
     if (!page->next_token || page->next_token->empty()) break;
+    // A server that hands back the token it was given would keep us here forever.
+    if (page->next_token == request.next_token) {
+      return Error::make(ErrorKind::protocol, "RepeatedNextToken",
+                         "ListQueues answered with the NextToken it was given");
+    }
     request.next_token = std::move(page->next_token);
   }
   return all;

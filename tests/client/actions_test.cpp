@@ -470,6 +470,17 @@ TEST_F(ClientActionsScriptedTest, MessageMoveTasks) {
   EXPECT_EQ(request_body(2).at("TaskHandle"), "th-1");
 }
 
+TEST_F(ClientActionsScriptedTest, ListAllQueuesStopsOnARepeatedNextToken) {
+  // A broken server that always answers the same page and token: an error, not an endless loop.
+  answers["AmazonSQS.ListQueues"] =
+      R"({"QueueUrls":["https://sqs.us-east-1.amazonaws.com/1/a"],"NextToken":"same"})";
+  start();
+  auto all = client->list_all_queues();
+  ASSERT_FALSE(all);
+  EXPECT_EQ(all.error().code, "RepeatedNextToken");
+  EXPECT_EQ(server->received().size(), 2u);
+}
+
 TEST_F(ClientActionsScriptedTest, AddAndRemovePermission) {
   answers["AmazonSQS.AddPermission"] = "{}";
   answers["AmazonSQS.RemovePermission"] = "{}";

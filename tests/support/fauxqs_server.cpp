@@ -47,8 +47,14 @@ void FauxqsServer::start() {
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   std::string script = std::string(SQS_EMULATOR_DIR) + "/start.mjs";
   std::string node = node_binary();
-  std::vector<std::string> args = {
-      node, "--no-warnings", script, "--port", std::to_string(port_), "--region", options_.region};
+  std::vector<std::string> args = {node,
+                                   "--no-warnings",
+                                   script,
+                                   "--port",
+                                   std::to_string(port_),
+                                   "--region",
+                                   options_.region,
+                                   "--exit-with-parent"};
   if (!options_.data_dir.empty()) {
     args.push_back("--data-dir");
     args.push_back(options_.data_dir);
