@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite: builds (build/) and runs every test with CTest — unit tests, and
 # integration tests against real local SQS servers (fauxqs) that the tests start themselves.
-#   scripts/test.sh              the suite
-#   scripts/test.sh --sanitize   then again built with AddressSanitizer + UBSan (build-asan/)
-#   scripts/test.sh --tsan       then again built with ThreadSanitizer (build-tsan/)
+#   scripts/test.sh              the suite, then the circuit-breaker tests (their concurrency
+#                                stress test included) built with ThreadSanitizer (build-tsan/)
+#   scripts/test.sh --sanitize   then the whole suite built with AddressSanitizer + UBSan
+#                                (build-asan/)
+#   scripts/test.sh --tsan       then the whole suite built with ThreadSanitizer (build-tsan/)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ./scripts/setup.sh
@@ -18,6 +20,11 @@ run_suite() {
 
 echo "== tests (build/) ==" >&2
 run_suite build
+# The breaker is the most concurrent code: its tests always run under TSan too (a small build).
+echo "== circuit-breaker tests under ThreadSanitizer (build-tsan/) ==" >&2
+cmake -S . -B build-tsan -DSQS_TSAN=ON -DSQS_BUILD_BENCH=OFF -DSQS_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build build-tsan -j"$JOBS" --target test_resilience
+ctest --test-dir build-tsan -R '^resilience$' --output-on-failure --no-tests=error
 for arg in "$@"; do
   case $arg in
     --sanitize)
