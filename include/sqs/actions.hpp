@@ -16,40 +16,46 @@ namespace sqs {
 template <class Request>
 struct Action;
 
-#define SQS_PROTOCOL_ACTION(Name, Req, Res)                        \
+// Every SQS action, once: X(ActionName, snake_case_name, Request, Result). Client's named
+// calls and its entry points are generated from this list.
+#define SQS_FOR_EACH_ACTION(X)                                                                     \
+  X(CreateQueue, create_queue, CreateQueueRequest, CreateQueueResult)                              \
+  X(DeleteQueue, delete_queue, DeleteQueueRequest, Empty)                                          \
+  X(GetQueueUrl, get_queue_url, GetQueueUrlRequest, GetQueueUrlResult)                             \
+  X(ListQueues, list_queues, ListQueuesRequest, ListQueuesResult)                                  \
+  X(GetQueueAttributes, get_queue_attributes, GetQueueAttributesRequest, GetQueueAttributesResult) \
+  X(SetQueueAttributes, set_queue_attributes, SetQueueAttributesRequest, Empty)                    \
+  X(PurgeQueue, purge_queue, PurgeQueueRequest, Empty)                                             \
+  X(SendMessage, send_message, SendMessageRequest, SendMessageResult)                              \
+  X(SendMessageBatch, send_message_batch, SendMessageBatchRequest, SendMessageBatchResult)         \
+  X(ReceiveMessage, receive_message, ReceiveMessageRequest, ReceiveMessageResult)                  \
+  X(DeleteMessage, delete_message, DeleteMessageRequest, Empty)                                    \
+  X(DeleteMessageBatch, delete_message_batch, DeleteMessageBatchRequest, BatchResult)              \
+  X(ChangeMessageVisibility, change_message_visibility, ChangeMessageVisibilityRequest, Empty)     \
+  X(ChangeMessageVisibilityBatch, change_message_visibility_batch,                                 \
+    ChangeMessageVisibilityBatchRequest, BatchResult)                                              \
+  X(TagQueue, tag_queue, TagQueueRequest, Empty)                                                   \
+  X(UntagQueue, untag_queue, UntagQueueRequest, Empty)                                             \
+  X(ListQueueTags, list_queue_tags, ListQueueTagsRequest, ListQueueTagsResult)                     \
+  X(ListDeadLetterSourceQueues, list_dead_letter_source_queues, ListDeadLetterSourceQueuesRequest, \
+    ListDeadLetterSourceQueuesResult)                                                              \
+  X(StartMessageMoveTask, start_message_move_task, StartMessageMoveTaskRequest,                    \
+    StartMessageMoveTaskResult)                                                                    \
+  X(CancelMessageMoveTask, cancel_message_move_task, CancelMessageMoveTaskRequest,                 \
+    CancelMessageMoveTaskResult)                                                                   \
+  X(ListMessageMoveTasks, list_message_move_tasks, ListMessageMoveTasksRequest,                    \
+    ListMessageMoveTasksResult)                                                                    \
+  X(AddPermission, add_permission, AddPermissionRequest, Empty)                                    \
+  X(RemovePermission, remove_permission, RemovePermissionRequest, Empty)
+
+#define SQS_PROTOCOL_ACTION(Name, snake, Req, Res)                 \
   template <>                                                      \
   struct Action<Req> {                                             \
     using result_type = Res;                                       \
     static constexpr std::string_view name = #Name;                \
     static constexpr std::string_view target = "AmazonSQS." #Name; \
   };
-
-SQS_PROTOCOL_ACTION(CreateQueue, CreateQueueRequest, CreateQueueResult)
-SQS_PROTOCOL_ACTION(DeleteQueue, DeleteQueueRequest, Empty)
-SQS_PROTOCOL_ACTION(GetQueueUrl, GetQueueUrlRequest, GetQueueUrlResult)
-SQS_PROTOCOL_ACTION(ListQueues, ListQueuesRequest, ListQueuesResult)
-SQS_PROTOCOL_ACTION(GetQueueAttributes, GetQueueAttributesRequest, GetQueueAttributesResult)
-SQS_PROTOCOL_ACTION(SetQueueAttributes, SetQueueAttributesRequest, Empty)
-SQS_PROTOCOL_ACTION(PurgeQueue, PurgeQueueRequest, Empty)
-SQS_PROTOCOL_ACTION(SendMessage, SendMessageRequest, SendMessageResult)
-SQS_PROTOCOL_ACTION(SendMessageBatch, SendMessageBatchRequest, SendMessageBatchResult)
-SQS_PROTOCOL_ACTION(ReceiveMessage, ReceiveMessageRequest, ReceiveMessageResult)
-SQS_PROTOCOL_ACTION(DeleteMessage, DeleteMessageRequest, Empty)
-SQS_PROTOCOL_ACTION(DeleteMessageBatch, DeleteMessageBatchRequest, BatchResult)
-SQS_PROTOCOL_ACTION(ChangeMessageVisibility, ChangeMessageVisibilityRequest, Empty)
-SQS_PROTOCOL_ACTION(ChangeMessageVisibilityBatch, ChangeMessageVisibilityBatchRequest, BatchResult)
-SQS_PROTOCOL_ACTION(TagQueue, TagQueueRequest, Empty)
-SQS_PROTOCOL_ACTION(UntagQueue, UntagQueueRequest, Empty)
-SQS_PROTOCOL_ACTION(ListQueueTags, ListQueueTagsRequest, ListQueueTagsResult)
-SQS_PROTOCOL_ACTION(ListDeadLetterSourceQueues, ListDeadLetterSourceQueuesRequest,
-                    ListDeadLetterSourceQueuesResult)
-SQS_PROTOCOL_ACTION(StartMessageMoveTask, StartMessageMoveTaskRequest, StartMessageMoveTaskResult)
-SQS_PROTOCOL_ACTION(CancelMessageMoveTask, CancelMessageMoveTaskRequest,
-                    CancelMessageMoveTaskResult)
-SQS_PROTOCOL_ACTION(ListMessageMoveTasks, ListMessageMoveTasksRequest, ListMessageMoveTasksResult)
-SQS_PROTOCOL_ACTION(AddPermission, AddPermissionRequest, Empty)
-SQS_PROTOCOL_ACTION(RemovePermission, RemovePermissionRequest, Empty)
-
+SQS_FOR_EACH_ACTION(SQS_PROTOCOL_ACTION)
 #undef SQS_PROTOCOL_ACTION
 
 template <class Request>

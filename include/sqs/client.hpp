@@ -158,7 +158,7 @@ class Client {
   }
 
   // ---- one named call per action (sync and async) ----
-#define SQS_CLIENT_ACTION(name, Request)                                         \
+#define SQS_CLIENT_ACTION(Name, name, Request, Res)                              \
   Result<result_of<Request>> name(Request request) const {                       \
     return call(std::move(request));                                             \
   }                                                                              \
@@ -166,30 +166,7 @@ class Client {
   auto async_##name(Request request, CompletionToken&& token) const {            \
     return async_call(std::move(request), std::forward<CompletionToken>(token)); \
   }
-
-  SQS_CLIENT_ACTION(create_queue, CreateQueueRequest)
-  SQS_CLIENT_ACTION(delete_queue, DeleteQueueRequest)
-  SQS_CLIENT_ACTION(get_queue_url, GetQueueUrlRequest)
-  SQS_CLIENT_ACTION(list_queues, ListQueuesRequest)
-  SQS_CLIENT_ACTION(get_queue_attributes, GetQueueAttributesRequest)
-  SQS_CLIENT_ACTION(set_queue_attributes, SetQueueAttributesRequest)
-  SQS_CLIENT_ACTION(purge_queue, PurgeQueueRequest)
-  SQS_CLIENT_ACTION(send_message, SendMessageRequest)
-  SQS_CLIENT_ACTION(send_message_batch, SendMessageBatchRequest)
-  SQS_CLIENT_ACTION(receive_message, ReceiveMessageRequest)
-  SQS_CLIENT_ACTION(delete_message, DeleteMessageRequest)
-  SQS_CLIENT_ACTION(delete_message_batch, DeleteMessageBatchRequest)
-  SQS_CLIENT_ACTION(change_message_visibility, ChangeMessageVisibilityRequest)
-  SQS_CLIENT_ACTION(change_message_visibility_batch, ChangeMessageVisibilityBatchRequest)
-  SQS_CLIENT_ACTION(tag_queue, TagQueueRequest)
-  SQS_CLIENT_ACTION(untag_queue, UntagQueueRequest)
-  SQS_CLIENT_ACTION(list_queue_tags, ListQueueTagsRequest)
-  SQS_CLIENT_ACTION(list_dead_letter_source_queues, ListDeadLetterSourceQueuesRequest)
-  SQS_CLIENT_ACTION(start_message_move_task, StartMessageMoveTaskRequest)
-  SQS_CLIENT_ACTION(cancel_message_move_task, CancelMessageMoveTaskRequest)
-  SQS_CLIENT_ACTION(list_message_move_tasks, ListMessageMoveTasksRequest)
-  SQS_CLIENT_ACTION(add_permission, AddPermissionRequest)
-  SQS_CLIENT_ACTION(remove_permission, RemovePermissionRequest)
+  SQS_FOR_EACH_ACTION(SQS_CLIENT_ACTION)
 #undef SQS_CLIENT_ACTION
 
   // Every queue URL, following NextToken through all pages.
@@ -203,31 +180,9 @@ class Client {
 
   // The type-erased entry point behind every form: validates, encodes, signs, sends, retries,
   // decodes, verifies; `done` runs exactly once on the client's executor.
-#define SQS_CLIENT_START(Request) \
+#define SQS_CLIENT_START(Name, name, Request, Res) \
   void start(Request request, detail::UniqueFunction<void(Result<result_of<Request>>)> done) const;
-  SQS_CLIENT_START(CreateQueueRequest)
-  SQS_CLIENT_START(DeleteQueueRequest)
-  SQS_CLIENT_START(GetQueueUrlRequest)
-  SQS_CLIENT_START(ListQueuesRequest)
-  SQS_CLIENT_START(GetQueueAttributesRequest)
-  SQS_CLIENT_START(SetQueueAttributesRequest)
-  SQS_CLIENT_START(PurgeQueueRequest)
-  SQS_CLIENT_START(SendMessageRequest)
-  SQS_CLIENT_START(SendMessageBatchRequest)
-  SQS_CLIENT_START(ReceiveMessageRequest)
-  SQS_CLIENT_START(DeleteMessageRequest)
-  SQS_CLIENT_START(DeleteMessageBatchRequest)
-  SQS_CLIENT_START(ChangeMessageVisibilityRequest)
-  SQS_CLIENT_START(ChangeMessageVisibilityBatchRequest)
-  SQS_CLIENT_START(TagQueueRequest)
-  SQS_CLIENT_START(UntagQueueRequest)
-  SQS_CLIENT_START(ListQueueTagsRequest)
-  SQS_CLIENT_START(ListDeadLetterSourceQueuesRequest)
-  SQS_CLIENT_START(StartMessageMoveTaskRequest)
-  SQS_CLIENT_START(CancelMessageMoveTaskRequest)
-  SQS_CLIENT_START(ListMessageMoveTasksRequest)
-  SQS_CLIENT_START(AddPermissionRequest)
-  SQS_CLIENT_START(RemovePermissionRequest)
+  SQS_FOR_EACH_ACTION(SQS_CLIENT_START)
 #undef SQS_CLIENT_START
 
  private:

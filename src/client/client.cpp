@@ -115,34 +115,12 @@ Result<std::vector<std::string>> Client::list_all_queues(std::optional<std::stri
   return all;
 }
 
-#define SQS_CLIENT_START(Request)                                                           \
+#define SQS_CLIENT_START(Name, name, Request, Res)                                          \
   void Client::start(Request request,                                                       \
                      detail::UniqueFunction<void(Result<result_of<Request>>)> done) const { \
     detail::start_operation(impl_, std::move(request), std::move(done));                    \
   }
-SQS_CLIENT_START(CreateQueueRequest)
-SQS_CLIENT_START(DeleteQueueRequest)
-SQS_CLIENT_START(GetQueueUrlRequest)
-SQS_CLIENT_START(ListQueuesRequest)
-SQS_CLIENT_START(GetQueueAttributesRequest)
-SQS_CLIENT_START(SetQueueAttributesRequest)
-SQS_CLIENT_START(PurgeQueueRequest)
-SQS_CLIENT_START(SendMessageRequest)
-SQS_CLIENT_START(SendMessageBatchRequest)
-SQS_CLIENT_START(ReceiveMessageRequest)
-SQS_CLIENT_START(DeleteMessageRequest)
-SQS_CLIENT_START(DeleteMessageBatchRequest)
-SQS_CLIENT_START(ChangeMessageVisibilityRequest)
-SQS_CLIENT_START(ChangeMessageVisibilityBatchRequest)
-SQS_CLIENT_START(TagQueueRequest)
-SQS_CLIENT_START(UntagQueueRequest)
-SQS_CLIENT_START(ListQueueTagsRequest)
-SQS_CLIENT_START(ListDeadLetterSourceQueuesRequest)
-SQS_CLIENT_START(StartMessageMoveTaskRequest)
-SQS_CLIENT_START(CancelMessageMoveTaskRequest)
-SQS_CLIENT_START(ListMessageMoveTasksRequest)
-SQS_CLIENT_START(AddPermissionRequest)
-SQS_CLIENT_START(RemovePermissionRequest)
+SQS_FOR_EACH_ACTION(SQS_CLIENT_START)
 #undef SQS_CLIENT_START
 
 }  // namespace sqs
