@@ -1,7 +1,10 @@
 // sqs-load: the load tool of docs/PERFORMANCE.md. One sqs::Client (its own single event-loop
-// thread, async calls with plain callbacks), one sqs::Queue, fixed credentials, region
-// us-east-1; prints one JSON line with the same fields as the Node SDK peer (bench.mjs).
+// thread, async calls with plain callbacks), one sqs::Queue; prints one JSON line with the same
+// fields as the Node SDK peer (bench.mjs). Region and credentials come from the environment
+// (AWS_REGION, AWS_ACCESS_KEY_ID...) as with any AWS tool; without them, like bench.mjs, region
+// us-east-1 and fixed example credentials (a canned or local endpoint checks no signature).
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 #include <variant>
@@ -20,10 +23,16 @@ using sqs_load::Options;
 
 sqs::ClientConfig client_config(const Options& o) {
   sqs::ClientConfig c;
-  c.region = "us-east-1";
+  auto set = [](const char* name) {
+    const char* v = std::getenv(name);
+    return v != nullptr && *v != '\0';
+  };
+  if (!set("AWS_REGION") && !set("AWS_DEFAULT_REGION")) c.region = "us-east-1";
   c.endpoint = o.endpoint;
-  c.credentials =
-      sqs::Credentials{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"};
+  if (!set("AWS_ACCESS_KEY_ID")) {
+    c.credentials =
+        sqs::Credentials{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"};
+  }
   c.retry.max_attempts = o.max_attempts;
   return c;
 }
