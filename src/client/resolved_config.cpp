@@ -61,7 +61,8 @@ Result<ResolvedConfig> resolve(ClientConfig config) {
   std::string why;
   auto endpoint = http::Endpoint::parse(out.endpoint_url, &why);
   if (!endpoint) {
-    return config_error("InvalidEndpoint", "bad endpoint URL '" + out.endpoint_url + "': " + why);
+    // (why names the URL, with any password in it redacted.)
+    return config_error("InvalidEndpoint", "bad endpoint URL: " + why);
   }
   out.endpoint = *endpoint;
 

@@ -16,6 +16,20 @@ bool fail(std::string* error, std::string message) {
   return false;
 }
 
+// The URL as error messages may show it: a password (or any user info) in the authority is
+// replaced by "***", whether or not the URL parses. No secret goes into an error.
+std::string redacted(std::string_view url) {
+  std::string out(url);
+  const auto scheme_end = out.find("://");
+  const std::size_t start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+  const std::size_t authority_end = std::min(out.find_first_of("/?#", start), out.size());
+  const auto at = out.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
+  if (at != std::string::npos && at >= start && at < authority_end) {
+    out.replace(start, at - start, "***");
+  }
+  return "'" + out + "'";
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
@@ -26,9 +40,7 @@ bool iequals(std::string_view a, std::string_view b) {
 // Fills `out` from a parsed URL; false (and *error) when the URL is not a usable endpoint.
 bool fill(const boost::urls::url_view& u, Endpoint& out, std::string* error) {
   namespace urls = boost::urls;
-  // (Built with append: GCC 12 -O3 reports a false -Wrestrict on the operator+ form.)
-  std::string quoted;
-  quoted.append("'").append(u.buffer()).append("'");
+  const std::string quoted = redacted(u.buffer());
   if (u.scheme_id() == urls::scheme::https) {
     out.tls = true;
   } else if (u.scheme_id() != urls::scheme::http) {
@@ -92,7 +104,7 @@ bool fill(const boost::urls::url_view& u, Endpoint& out, std::string* error) {
 std::optional<Endpoint> Endpoint::parse(std::string_view url, std::string* error) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) {
-    fail(error, "malformed URL '" + std::string(url) + "': " + parsed.error().message());
+    fail(error, "malformed URL " + redacted(url) + ": " + parsed.error().message());
     return std::nullopt;
   }
   Endpoint endpoint;

@@ -97,6 +97,17 @@ TEST_F(ClientConfigTest, BadEndpointIsAConfigurationError) {
   EXPECT_EQ(r.error().code, "InvalidEndpoint");
 }
 
+TEST_F(ClientConfigTest, AnEndpointErrorNeverShowsItsPassword) {
+  env.set("AWS_REGION", "us-east-1");
+  for (const char* url : {"https://me:hunter2@sqs.example.com", "http://me:hunter2@h x/"}) {
+    env.set("AWS_ENDPOINT_URL_SQS", url);
+    auto r = Client::make();
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, "InvalidEndpoint");
+    EXPECT_EQ(r.error().to_string().find("hunter2"), std::string::npos) << r.error().to_string();
+  }
+}
+
 TEST_F(ClientConfigTest, ProfileRegionAndServicesEndpointFromTheSharedConfigFile) {
   auto path = dir.write("config",
                         "[default]\n"

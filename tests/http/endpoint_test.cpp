@@ -83,6 +83,16 @@ TEST(EndpointParse, RejectsUserinfo) {
   EXPECT_NE(parse_error("https://user:secret@example.com").find("credentials"), std::string::npos);
 }
 
+TEST(EndpointParse, ErrorsNeverShowAPassword) {
+  for (const char* url : {"https://user:hunter2@example.com", "ftp://user:hunter2@example.com/x",
+                          "https://user:hunter2@example.com/?q=1", "http://user:hunter2@:80/",
+                          "https://user:hun ter2@exa mple.com", "https://u:hunter2@h@x.com/"}) {
+    std::string error = parse_error(url);
+    EXPECT_EQ(error.find("hunter2"), std::string::npos) << error;
+    EXPECT_NE(error.find("***"), std::string::npos) << error;
+  }
+}
+
 TEST(EndpointParse, RejectsMissingHost) {
   EXPECT_NE(parse_error("http://:80/").find("host"), std::string::npos);
   parse_error("http:///path");
