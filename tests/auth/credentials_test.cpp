@@ -4,8 +4,8 @@
 #include <thread>
 #include <vector>
 
-#include "scoped_env.hpp"
 #include "sqs/credentials.hpp"
+#include "support/scoped_env.hpp"
 
 namespace {
 

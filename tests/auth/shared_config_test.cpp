@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "auth/shared_config.hpp"
-#include "scoped_env.hpp"
+#include "support/scoped_env.hpp"
 
 namespace {
 

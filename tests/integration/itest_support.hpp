@@ -30,6 +30,7 @@
 #include "sqs/client.hpp"
 #include "sqs/queue.hpp"
 #include "support/fauxqs_server.hpp"
+#include "support/scoped_env.hpp"
 #include "support/scripted_http_server.hpp"
 
 namespace sqs::itest {
@@ -102,68 +103,9 @@ inline Queue create_queue_object(const Client& client, const std::string& name,
   return Queue(client, create_queue(client, name, std::move(attributes)));
 }
 
-// ---- environment variables set for one test and restored after it ----------------------------
-
-class ScopedEnv {
- public:
-  ScopedEnv() = default;
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-  ~ScopedEnv() {
-    for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {
-      if (it->second) {
-        ::setenv(it->first.c_str(), it->second->c_str(), 1);
-      } else {
-        ::unsetenv(it->first.c_str());
-      }
-    }
-  }
-  void set(const std::string& name, const std::string& value) {
-    save(name);
-    ::setenv(name.c_str(), value.c_str(), 1);
-  }
-  void unset(const std::string& name) {
-    save(name);
-    ::unsetenv(name.c_str());
-  }
-  // Every variable the configuration resolution reads, so the machine's own settings never leak
-  // into a test.
-  void clear_aws() {
-    for (const char* n :
-         {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS",
-          "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE", "AWS_CA_BUNDLE", "AWS_PROFILE", "AWS_CONFIG_FILE",
-          "AWS_SHARED_CREDENTIALS_FILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-          "AWS_SESSION_TOKEN"}) {
-      unset(n);
-    }
-  }
-
- private:
-  void save(const std::string& name) {
-    const char* v = std::getenv(name.c_str());
-    saved_.emplace_back(name, v ? std::optional<std::string>(v) : std::nullopt);
-  }
-  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
-};
-
-class TempDir {
- public:
-  TempDir() : path_(test::make_temp_dir("sqs-itest")) {}
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string write(const std::string& name, const std::string& content) const {
-    auto p = path_ / name;
-    std::ofstream(p, std::ios::binary) << content;
-    return p.string();
-  }
-
- private:
-  std::filesystem::path path_;
-};
+// Environment variables and temporary directories of one test (tests/support/scoped_env.hpp).
+using test::ScopedEnv;
+using test::TempDir;
 
 // ---- waiting without sleeping ----------------------------------------------------------------
 

@@ -1,5 +1,5 @@
-// Test helpers: environment variables set or unset for one test and restored after it, and a
-// temporary directory removed after it.
+// Test helpers of every test binary: environment variables set or unset for one test and
+// restored after it, and a temporary directory removed after it.
 #pragma once
 
 #include <stdlib.h>
@@ -36,10 +36,14 @@ class ScopedEnv {
     save(name);
     ::unsetenv(name.c_str());
   }
-  // Clears every variable the credential providers and shared config read.
+  // Every variable the configuration resolution reads, so the machine's own settings never leak
+  // into a test.
   void clear_aws() {
-    for (const char* n : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                          "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"}) {
+    for (const char* n :
+         {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS",
+          "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE", "AWS_CA_BUNDLE", "AWS_PROFILE", "AWS_CONFIG_FILE",
+          "AWS_SHARED_CREDENTIALS_FILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+          "AWS_SESSION_TOKEN"}) {
       unset(n);
     }
   }
@@ -55,7 +59,7 @@ class ScopedEnv {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sqs-auth-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "sqs-test-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
   }
