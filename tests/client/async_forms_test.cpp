@@ -14,31 +14,14 @@
 #include <thread>
 
 #include "integration/itest_support.hpp"
+#include "support/run_coroutine.hpp"
 
 namespace sqs::itest {
 namespace {
 
 namespace asio = boost::asio;
 
-// Requests are named locals in the coroutines below, never braced temporaries inside the
-// co_await expression: GCC 12 miscompiles class temporaries of a co_await full-expression that
-// an Asio initiation takes by value (their std::string members keep pointers into the old
-// object: "free(): invalid pointer"). Clang 14 is fine. A toolchain bug, not the client's.
-
-// Runs a coroutine to completion on `io` (and rethrows what it threw).
-template <class F>
-void run_coroutine(asio::io_context& io, F&& f) {
-  std::exception_ptr failure;
-  bool finished = false;
-  asio::co_spawn(io, std::forward<F>(f), [&](std::exception_ptr e) {
-    failure = e;
-    finished = true;
-  });
-  io.run();
-  io.restart();
-  ASSERT_TRUE(finished);
-  if (failure) std::rethrow_exception(failure);
-}
+using test::run_coroutine;  // (tests/support/run_coroutine.hpp: mind GCC 12 and temporaries)
 
 class ClientAsync : public ::testing::Test {
  protected:

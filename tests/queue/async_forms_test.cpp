@@ -8,26 +8,14 @@
 #include <future>
 
 #include "integration/itest_support.hpp"
+#include "support/run_coroutine.hpp"
 
 namespace sqs::itest {
 namespace {
 
 namespace asio = boost::asio;
 
-// See tests/client/async_forms_test.cpp: with GCC 12, values passed to an async operation
-// inside a co_await expression are named locals, not braced temporaries.
-template <class F>
-void run_coroutine(asio::io_context& io, F&& f) {
-  std::exception_ptr failure;
-  bool finished = false;
-  asio::co_spawn(io, std::forward<F>(f), [&](std::exception_ptr e) {
-    failure = e;
-    finished = true;
-  });
-  io.run();
-  ASSERT_TRUE(finished);
-  if (failure) std::rethrow_exception(failure);
-}
+using test::run_coroutine;  // (tests/support/run_coroutine.hpp: mind GCC 12 and temporaries)
 
 class QueueAsync : public ::testing::Test {
  protected:
