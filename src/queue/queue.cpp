@@ -92,20 +92,25 @@ std::vector<std::vector<std::size_t>> plan_batches(const std::vector<OutgoingMes
 }
 
 // ---- request builders --------------------------------------------------------------------
+// build_*: the request, unchecked; make_* (public): the request, checked against every limit.
+// The async entry points use build_*: the client checks each request before sending it, and
+// checking a body twice is CPU spent for nothing.
 
-Result<SendMessageRequest> Queue::make_send(std::string body, const SendOptions& options) const {
+namespace {
+
+SendMessageRequest build_send(const std::string& url, std::string body,
+                              const SendOptions& options) {
   SendMessageRequest r;
-  r.queue_url = url_;
+  r.queue_url = url;
   r.message_body = std::move(body);
   apply_options(r, options);
-  if (auto e = client::validate(r, limits_of(client_))) return std::move(*e);
   return r;
 }
 
-Result<SendMessageBatchRequest> Queue::make_send_batch(
-    const std::vector<OutgoingMessage>& messages) const {
+SendMessageBatchRequest build_send_batch(const std::string& url,
+                                         const std::vector<OutgoingMessage>& messages) {
   SendMessageBatchRequest r;
-  r.queue_url = url_;
+  r.queue_url = url;
   r.entries.reserve(messages.size());
   for (std::size_t i = 0; i < messages.size(); ++i) {
     SendMessageBatchRequestEntry e;
@@ -114,19 +119,38 @@ Result<SendMessageBatchRequest> Queue::make_send_batch(
     apply_options(e, messages[i].options);
     r.entries.push_back(std::move(e));
   }
-  if (auto e = client::validate(r, limits_of(client_))) return std::move(*e);
   return r;
 }
 
-Result<ReceiveMessageRequest> Queue::make_receive(const ReceiveOptions& o) const {
+ReceiveMessageRequest build_receive(const std::string& url, const ReceiveOptions& o) {
   ReceiveMessageRequest r;
-  r.queue_url = url_;
+  r.queue_url = url;
   r.max_number_of_messages = o.max_messages;
   r.wait_time_seconds = o.wait_time_seconds;
   r.visibility_timeout = o.visibility_timeout;
   r.message_system_attribute_names = o.attribute_names;
   r.message_attribute_names = o.message_attribute_names;
   r.receive_request_attempt_id = o.receive_request_attempt_id;
+  return r;
+}
+
+}  // namespace
+
+Result<SendMessageRequest> Queue::make_send(std::string body, const SendOptions& options) const {
+  auto r = build_send(url_, std::move(body), options);
+  if (auto e = client::validate(r, limits_of(client_))) return std::move(*e);
+  return r;
+}
+
+Result<SendMessageBatchRequest> Queue::make_send_batch(
+    const std::vector<OutgoingMessage>& messages) const {
+  auto r = build_send_batch(url_, messages);
+  if (auto e = client::validate(r, limits_of(client_))) return std::move(*e);
+  return r;
+}
+
+Result<ReceiveMessageRequest> Queue::make_receive(const ReceiveOptions& o) const {
+  auto r = build_receive(url_, o);
   if (auto e = client::validate(r, limits_of(client_))) return std::move(*e);
   return r;
 }
@@ -185,28 +209,23 @@ BatchOutcome Queue::to_batch_outcome(BatchResult&& r) {
 // ---- async entry points --------------------------------------------------------------------
 
 void Queue::start_send(std::string body, const SendOptions& options, SendHandler done) const {
-  auto r = make_send(std::move(body), options);
-  if (!r) return fail(client_, std::move(done), std::move(r).error());
-  client_.start(std::move(*r), std::move(done));
+  client_.start(build_send(url_, std::move(body), options), std::move(done));
 }
 
 void Queue::start_send_batch(const std::vector<OutgoingMessage>& messages,
                              BatchSendHandler done) const {
-  auto r = make_send_batch(messages);
-  if (!r) return fail(client_, std::move(done), std::move(r).error());
-  client_.start(std::move(*r), mapped<SendMessageBatchResult, BatchSendResult>(
-                                   std::move(done), [](SendMessageBatchResult&& res) {
-                                     return to_batch_send_result(std::move(res));
-                                   }));
+  client_.start(build_send_batch(url_, messages),
+                mapped<SendMessageBatchResult, BatchSendResult>(
+                    std::move(done), [](SendMessageBatchResult&& res) {
+                      return to_batch_send_result(std::move(res));
+                    }));
 }
 
 void Queue::start_receive(const ReceiveOptions& options, ReceiveHandler done) const {
-  auto r = make_receive(options);
-  if (!r) return fail(client_, std::move(done), std::move(r).error());
-  client_.start(std::move(*r), mapped<ReceiveMessageResult, std::vector<Message>>(
-                                   std::move(done), [](ReceiveMessageResult&& res) {
-                                     return std::move(res.messages);
-                                   }));
+  client_.start(build_receive(url_, options), mapped<ReceiveMessageResult, std::vector<Message>>(
+                                                  std::move(done), [](ReceiveMessageResult&& res) {
+                                                    return std::move(res.messages);
+                                                  }));
 }
 
 void Queue::start_delete_message(std::string receipt_handle, EmptyHandler done) const {
