@@ -101,8 +101,20 @@ TEST_F(BreakerStress, ManualClockTickingOnAnotherThread) {
   Tally tally;
   std::atomic<bool> broken{false};
   std::atomic<bool> stop{false};
+  // Time moves with the calls (1 ms per 4 calls made, admitted or refused), not with the
+  // scheduler: a ticker free-running on its own core (or slowed down by TSan) would let each
+  // 50 ms interval see anywhere from 0 to thousands of calls, and the run might never trip.
   std::thread ticker([&] {
-    while (!stop) clock_->advance(1ms);
+    std::uint64_t last = 0;
+    while (!stop) {
+      const auto calls = tally.admitted.load() + tally.refused.load();
+      if (calls >= last + 4) {
+        clock_->advance(1ms);
+        last = calls;
+      } else {
+        std::this_thread::yield();
+      }
+    }
   });
   std::vector<std::thread> threads;
   for (unsigned t = 0; t < 4; ++t) {
