@@ -44,12 +44,6 @@ detail::UniqueFunction<void(Result<In>)> mapped(detail::UniqueFunction<void(Resu
   };
 }
 
-// Validation failures complete the handler without going through the client (posted there).
-template <class R>
-void fail(const Client& client, detail::UniqueFunction<void(Result<R>)> done, Error error) {
-  client.defer([done = std::move(done), e = std::move(error)]() mutable { done(std::move(e)); });
-}
-
 }  // namespace
 
 Queue::Queue(const Client& client, std::string queue_url)
@@ -134,6 +128,27 @@ ReceiveMessageRequest build_receive(const std::string& url, const ReceiveOptions
   return r;
 }
 
+DeleteMessageBatchRequest build_delete_batch(const std::string& url,
+                                             const std::vector<std::string>& receipt_handles) {
+  DeleteMessageBatchRequest r;
+  r.queue_url = url;
+  for (std::size_t i = 0; i < receipt_handles.size(); ++i) {
+    r.entries.push_back({std::to_string(i), receipt_handles[i]});
+  }
+  return r;
+}
+
+ChangeMessageVisibilityBatchRequest build_change_visibility_batch(
+    const std::string& url, const std::vector<VisibilityChange>& changes) {
+  ChangeMessageVisibilityBatchRequest r;
+  r.queue_url = url;
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    r.entries.push_back(
+        {std::to_string(i), changes[i].receipt_handle, changes[i].visibility_timeout});
+  }
+  return r;
+}
+
 }  // namespace
 
 Result<SendMessageRequest> Queue::make_send(std::string body, const SendOptions& options) const {
@@ -157,23 +172,14 @@ Result<ReceiveMessageRequest> Queue::make_receive(const ReceiveOptions& o) const
 
 Result<DeleteMessageBatchRequest> Queue::make_delete_batch(
     const std::vector<std::string>& receipt_handles) const {
-  DeleteMessageBatchRequest r;
-  r.queue_url = url_;
-  for (std::size_t i = 0; i < receipt_handles.size(); ++i) {
-    r.entries.push_back({std::to_string(i), receipt_handles[i]});
-  }
+  auto r = build_delete_batch(url_, receipt_handles);
   if (auto e = client::validate(r, limits_of(client_))) return std::move(*e);
   return r;
 }
 
 Result<ChangeMessageVisibilityBatchRequest> Queue::make_change_visibility_batch(
     const std::vector<VisibilityChange>& changes) const {
-  ChangeMessageVisibilityBatchRequest r;
-  r.queue_url = url_;
-  for (std::size_t i = 0; i < changes.size(); ++i) {
-    r.entries.push_back(
-        {std::to_string(i), changes[i].receipt_handle, changes[i].visibility_timeout});
-  }
+  auto r = build_change_visibility_batch(url_, changes);
   if (auto e = client::validate(r, limits_of(client_))) return std::move(*e);
   return r;
 }
@@ -234,9 +240,7 @@ void Queue::start_delete_message(std::string receipt_handle, EmptyHandler done) 
 
 void Queue::start_delete_batch(const std::vector<std::string>& receipt_handles,
                                BatchOutcomeHandler done) const {
-  auto r = make_delete_batch(receipt_handles);
-  if (!r) return fail(client_, std::move(done), std::move(r).error());
-  client_.start(std::move(*r),
+  client_.start(build_delete_batch(url_, receipt_handles),
                 mapped<BatchResult, BatchOutcome>(std::move(done), [](BatchResult&& res) {
                   return to_batch_outcome(std::move(res));
                 }));
@@ -250,9 +254,7 @@ void Queue::start_change_visibility(std::string receipt_handle, int visibility_t
 
 void Queue::start_change_visibility_batch(const std::vector<VisibilityChange>& changes,
                                           BatchOutcomeHandler done) const {
-  auto r = make_change_visibility_batch(changes);
-  if (!r) return fail(client_, std::move(done), std::move(r).error());
-  client_.start(std::move(*r),
+  client_.start(build_change_visibility_batch(url_, changes),
                 mapped<BatchResult, BatchOutcome>(std::move(done), [](BatchResult&& res) {
                   return to_batch_outcome(std::move(res));
                 }));
