@@ -252,6 +252,12 @@ class CircuitBreaker {
     return done(std::move(permit), result.error());
   }
 
+  // The call has been outstanding too long: count it now as a failure (a slow call), without
+  // waiting for its end. Consumes the permit: whatever the call later returns is not counted.
+  // (The dispatcher's watchdog uses it, so that a queue whose calls hang opens its breaker
+  // long before they time out.)
+  void slow(Permit&& permit) noexcept;
+
   // The error a refused call reports: kind circuit_open, code kCircuitOpenCode.
   Error refusal(const Permit& refused) const;
 

@@ -21,6 +21,8 @@ enum class ErrorKind {
   validation,     // rejected before anything was sent (code names the rule)
   checksum,       // an MD5 in the answer does not match what was sent or received
   circuit_open,   // the queue's circuit breaker refused the call without touching the network
+  bulkhead_full,  // the queue already had as many calls in flight as its bulkhead allows:
+                  // refused at once, without touching the network (try another queue, or later)
   cancelled,      // the client was destroyed or the call cancelled while in flight
   protocol,       // the answer could not be understood (malformed JSON, missing field)
   configuration,  // no region, no credentials, bad endpoint URL...

@@ -16,6 +16,8 @@ std::string_view to_string(ErrorKind kind) noexcept {
       return "checksum";
     case ErrorKind::circuit_open:
       return "circuit_open";
+    case ErrorKind::bulkhead_full:
+      return "bulkhead_full";
     case ErrorKind::cancelled:
       return "cancelled";
     case ErrorKind::protocol:

@@ -1,6 +1,8 @@
 #include "multiqueue/dispatcher_state.hpp"
 #include "queue/sync_wait.hpp"
 
+#include <utility>
+
 namespace sqs {
 
 std::size_t Executor::index() const noexcept {
@@ -13,13 +15,94 @@ CircuitBreaker& Executor::breaker() const noexcept {
   return *slot_->breaker;
 }
 
+// ---- admission and settlement ----
+
+Result<detail::AdmittedCall> Executor::admit(std::chrono::nanoseconds allowance) const {
+  detail::QueueSlot& slot = *slot_;
+  CircuitBreaker& b = *slot.breaker;
+  auto permit = b.ready();
+  if (!permit) return b.refusal(permit);
+  const auto now = slot.watchdog->clock()->now();
+  std::int64_t limit = 0;
+  auto id = slot.load.admit(std::move(permit), allowance, now, limit);
+  if (!id) {
+    Error e = Error::make(ErrorKind::bulkhead_full, "BulkheadFull",
+                          "queue " + slot.queue.url() + " already has " + std::to_string(limit) +
+                              " calls in flight, its bulkhead's limit");
+    e.retryable = true;
+    return e;
+  }
+  slot.watchdog->arm();
+  return detail::AdmittedCall(slot_.get(), *id);
+}
+
+namespace detail {
+namespace {
+// Whether a call's duration says anything of the queue's speed: not when it never reached the
+// queue (refused, invalid, unconfigured) or the caller gave up on it.
+bool is_latency_sample(const Error* error) noexcept {
+  if (error == nullptr) return true;
+  switch (error->kind) {
+    case ErrorKind::validation:
+    case ErrorKind::configuration:
+    case ErrorKind::cancelled:
+    case ErrorKind::circuit_open:
+    case ErrorKind::bulkhead_full:
+      return false;
+    default:
+      return true;
+  }
+}
+}  // namespace
+
+AdmittedCall::AdmittedCall(AdmittedCall&& other) noexcept
+    : slot_(std::exchange(other.slot_, nullptr)), id_(other.id_), owner_(std::move(other.owner_)) {}
+
+AdmittedCall& AdmittedCall::operator=(AdmittedCall&& other) noexcept {
+  if (this != &other) {
+    if (slot_) {
+      Error dropped = Error::make(ErrorKind::cancelled, "Cancelled", "call dropped");
+      settle(&dropped);
+    }
+    slot_ = std::exchange(other.slot_, nullptr);
+    id_ = other.id_;
+    owner_ = std::move(other.owner_);
+  }
+  return *this;
+}
+
+AdmittedCall::~AdmittedCall() {
+  if (!slot_) return;
+  // Dropped uncalled: neither a success nor a failure of the queue.
+  Error dropped = Error::make(ErrorKind::cancelled, "Cancelled", "call dropped");
+  settle(&dropped);
+}
+
+void AdmittedCall::settle(const Error* error) noexcept {
+  if (!slot_) return;
+  QueueSlot* slot = std::exchange(slot_, nullptr);
+  const auto now = slot->watchdog->clock()->now();
+  auto settled = slot->load.settle(id_, now, is_latency_sample(error));
+  if (!settled.permit) return;  // counted already, as slow, while in flight
+  CircuitBreaker& b = *slot->breaker;
+  if (error != nullptr) {
+    b.done(std::move(settled.permit), *error);
+  } else if (settled.slow) {
+    b.slow(std::move(settled.permit));
+  } else {
+    b.done(std::move(settled.permit), CallOutcome::success);
+  }
+}
+
+}  // namespace detail
+
 namespace {
 // The sync form of an executor call: the async form, waited for.
 template <class R, class Start>
-Result<R> run_sync(const Executor& ex, Start start) {
+Result<R> run_sync(const Executor& ex, Start start, std::chrono::nanoseconds allowance = {}) {
   return detail::sync_wait<R>(ex.queue().client(),
                               [&](detail::UniqueFunction<void(Result<R>)> done) {
-                                ex.start_run<R>(std::move(start), std::move(done));
+                                ex.start_run<R>(std::move(start), std::move(done), allowance);
                               });
 }
 }  // namespace
@@ -37,10 +120,12 @@ Result<BatchSendResult> Executor::send_batch(const std::vector<OutgoingMessage>&
                                    });
 }
 Result<std::vector<Message>> Executor::receive(const ReceiveOptions& options) const {
-  return run_sync<std::vector<Message>>(*this,
-                                        [&options](const Queue& q, Queue::ReceiveHandler done) {
-                                          q.start_receive(options, std::move(done));
-                                        });
+  return run_sync<std::vector<Message>>(
+      *this,
+      [&options](const Queue& q, Queue::ReceiveHandler done) {
+        q.start_receive(options, std::move(done));
+      },
+      std::chrono::seconds(options.wait_time_seconds.value_or(20)));
 }
 Result<Empty> Executor::delete_message(std::string receipt_handle) const {
   return run_sync<Empty>(*this, [&receipt_handle](const Queue& q, Queue::EmptyHandler done) {

@@ -2,6 +2,8 @@
 // the normal path: every send starts on a queue picked as dispatch_rr() would.
 #include <algorithm>
 #include <chrono>
+#include <mutex>
+#include <stdexcept>
 
 #include "multiqueue/dispatcher_state.hpp"
 #include "queue/sync_wait.hpp"
@@ -11,65 +13,192 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// The queues to try, in order: the picked one, the other available ones after it, then the
-// unavailable ones (their breakers refuse at once unless they just went half-open).
+// The queues to try, in order: the picked one (as dispatch_rr()/dispatch() would: a stalled or
+// full queue only when all are), the other available ones that are neither stalled nor full,
+// then the available ones that are, then the unavailable ones (their breakers refuse at once
+// unless they just went half-open).
 std::vector<std::size_t> failover_order(const detail::DispatcherState& state, bool round_robin) {
-  std::size_t n = state.slots.size();
-  std::size_t first = round_robin ? state.routing->selector.rr() : state.routing->selector.random();
-  auto available = state.routing->selector.available();
+  const std::size_t n = state.slots.size();
+  const std::size_t first = detail::pick_queue(state, round_robin);
+  const auto available = state.routing->selector.available();
+  auto is_available = [&](std::size_t i) {
+    return std::find(available.begin(), available.end(), i) != available.end();
+  };
   std::vector<std::size_t> order{first};
-  for (std::size_t k = 1; k < n; ++k) {
-    std::size_t i = (first + k) % n;
-    if (std::find(available.begin(), available.end(), i) != available.end()) order.push_back(i);
-  }
-  for (std::size_t k = 1; k < n; ++k) {
-    std::size_t i = (first + k) % n;
-    if (std::find(order.begin(), order.end(), i) == order.end()) order.push_back(i);
-  }
+  order.reserve(n);
+  auto add_if = [&](auto&& wanted) {
+    for (std::size_t k = 1; k < n; ++k) {
+      const std::size_t i = (first + k) % n;
+      if (wanted(i) && std::find(order.begin(), order.end(), i) == order.end()) order.push_back(i);
+    }
+  };
+  add_if([&](std::size_t i) { return is_available(i) && !state.slots[i]->load.blocked(); });
+  add_if(is_available);
+  add_if([](std::size_t) { return true; });
   return order;
 }
 
-// Whether an error on one queue means "try another": a counted failure or an open circuit.
-// The caller's own faults (ignored by the breaker) would fail everywhere.
+// Whether an error on one queue means "try another": a counted failure, an open circuit or a
+// full bulkhead. The caller's own faults (ignored by the breaker) would fail everywhere.
 bool worth_another_queue(const CircuitBreaker& breaker, const Error& error) {
-  if (error.kind == ErrorKind::circuit_open) return true;
+  if (error.kind == ErrorKind::circuit_open || error.kind == ErrorKind::bulkhead_full) return true;
   if (error.kind == ErrorKind::cancelled) return false;
   return breaker.classify(error) == CallOutcome::failure;
 }
 
+// Refused before anything was sent.
+bool refused(const Error& error) {
+  return error.kind == ErrorKind::circuit_open || error.kind == ErrorKind::bulkhead_full;
+}
+
+// One failover send. Without hedging, one queue at a time. With hedging, a copy goes to the
+// next queue when the ones in flight have not answered within the hedge delay; the first
+// success completes the caller, later ones are reported as late copies. Completions arrive on
+// the threads of different clients: the state is guarded by a mutex, and user callbacks run
+// outside it.
 struct FailoverSend : std::enable_shared_from_this<FailoverSend> {
   std::shared_ptr<detail::DispatcherState> state;
   std::string body;
   SendOptions options;
   std::vector<std::size_t> order;
-  std::size_t next_pos = 0;
   SteadyClock::time_point deadline;
-  std::optional<Error> last_error;
   detail::UniqueFunction<void(Result<FailoverSendResult>)> done;
+  std::optional<HedgeOptions> hedge;  // set when hedging this send
+  std::chrono::nanoseconds hedge_delay{0};
 
+  std::mutex mutex;
+  std::size_t next_pos = 0;  // guarded by mutex (as everything below)
+  int in_flight = 0;
+  int copies_started = 0;  // hedged copies beyond the first send
+  bool completed = false;
+  std::optional<Error> last_error;
+  std::vector<SendCopy> copies;
+  TimerHandle hedge_timer;
+  bool hedge_armed = false;
+
+  // Starts the send on the next queue of the order, or completes with the last error when none
+  // is left (or the deadline passed). Lock not held.
   void next() {
+    std::unique_lock lock(mutex);
+    if (completed) return;
     if (next_pos >= order.size() || (next_pos > 0 && SteadyClock::now() >= deadline)) {
-      return done(last_error ? std::move(*last_error)
-                             : Error::make(ErrorKind::circuit_open, "NoQueueAvailable",
-                                           "no queue could take the message"));
+      if (in_flight > 0) return;  // a hedged copy may still succeed
+      return complete(lock, last_error ? std::move(*last_error)
+                                       : Error::make(ErrorKind::circuit_open, "NoQueueAvailable",
+                                                     "no queue could take the message"));
     }
-    auto slot = state->slots[order[next_pos++]];
-    Executor ex = Executor(slot);
-    ex.start_run<SendMessageResult>(
-        [b = body, &o = options](const Queue& q, Queue::SendHandler h) mutable {
+    const std::size_t pos = next_pos++;
+    ++in_flight;
+    if (hedge) copies.push_back({order[pos], SendCopy::Status::pending});
+    lock.unlock();
+    launch(pos);
+  }
+
+  void launch(std::size_t pos) {
+    auto slot = state->slots[order[pos]];
+    Executor(slot).start_run<SendMessageResult>(
+        [b = body, o = options](const Queue& q, Queue::SendHandler h) mutable {
           q.start_send(std::move(b), o, std::move(h));
         },
         [self = shared_from_this(), slot](Result<SendMessageResult> r) {
-          if (r) {
-            return self->done(FailoverSendResult{slot->index, slot->queue.url(), std::move(*r),
-                                                 static_cast<int>(self->next_pos)});
-          }
-          if (!worth_another_queue(*slot->breaker, r.error()))
-            return self->done(std::move(r).error());
-          self->last_error = std::move(r).error();
-          self->next();
+          self->on_result(*slot, std::move(r));
         });
+    if (hedge) {
+      std::unique_lock lock(mutex);
+      if (hedge_armed) return;
+      hedge_armed = true;  // from the first queue that was actually tried
+      lock.unlock();
+      arm_hedge();
+    }
   }
+
+  void arm_hedge() {
+    auto clock = state->routing->clock;
+    std::weak_ptr<FailoverSend> weak = weak_from_this();
+    auto timer = clock->schedule(clock->now() + hedge_delay, [weak] {
+      if (auto self = weak.lock()) self->on_hedge_timer();
+    });
+    std::lock_guard lock(mutex);
+    hedge_timer = timer;
+    if (completed) hedge_timer.cancel();
+  }
+
+  // On the timer thread: nothing has answered within the hedge delay. The copy is started from
+  // the next queue's client thread, not here (the timer thread serves every breaker).
+  void on_hedge_timer() {
+    std::unique_lock lock(mutex);
+    if (completed || copies_started >= hedge->max_copies || next_pos >= order.size()) return;
+    ++copies_started;
+    const std::size_t pos = next_pos++;
+    ++in_flight;
+    copies.push_back({order[pos], SendCopy::Status::pending});
+    auto slot = state->slots[order[pos]];
+    slot->load.count_hedge();
+    lock.unlock();
+    slot->queue.client().defer([self = shared_from_this(), pos] { self->launch(pos); });
+    if (copies_started < hedge->max_copies) arm_hedge();
+  }
+
+  void mark(std::size_t queue, SendCopy::Status status) {
+    for (auto& c : copies) {
+      if (c.queue_index == queue && c.status == SendCopy::Status::pending) {
+        c.status = status;
+        return;
+      }
+    }
+  }
+
+  void on_result(const detail::QueueSlot& slot, Result<SendMessageResult> r) {
+    std::unique_lock lock(mutex);
+    --in_flight;
+    if (hedge) mark(slot.index, r ? SendCopy::Status::accepted : SendCopy::Status::failed);
+    if (completed) {
+      if (!r) return;
+      // A copy accepted after another queue completed the caller: a second delivery.
+      slot.load.count_late_copy();
+      LateCopy late{slot.index, winner, r->message_id};
+      lock.unlock();
+      if (const auto& hook = state->routing->late_copy_hook) hook(late);
+      return;
+    }
+    if (r) {
+      winner = slot.index;
+      if (hedge && copies.size() > 1) state->slots[slot.index]->load.count_hedge_win();
+      FailoverSendResult result{slot.index,
+                                slot.queue.url(),
+                                std::move(*r),
+                                static_cast<int>(next_pos),
+                                hedge.has_value() && copies.size() > 1,
+                                copies};
+      return complete(lock, std::move(result));
+    }
+    Error error = std::move(r).error();
+    if (!worth_another_queue(*slot.breaker, error)) {
+      if (in_flight > 0) {  // another copy may still be accepted
+        if (!last_error) last_error = std::move(error);
+        return;
+      }
+      return complete(lock, std::move(error));
+    }
+    last_error = std::move(error);
+    // Sequential failover: the next queue once nothing else is in flight. A hedged copy that
+    // was refused before sending is replaced at once.
+    if (in_flight > 0 && !refused(*last_error)) return;
+    lock.unlock();
+    next();
+  }
+
+  // Lock held; released before the caller's completion runs.
+  void complete(std::unique_lock<std::mutex>& lock, Result<FailoverSendResult> result) {
+    completed = true;
+    auto timer = hedge_timer;
+    auto finish = std::move(done);
+    lock.unlock();
+    timer.cancel();
+    finish(std::move(result));
+  }
+
+  std::size_t winner = 0;
 };
 
 struct FailoverBatch : std::enable_shared_from_this<FailoverBatch> {
@@ -165,6 +294,29 @@ void Dispatcher::start_send(std::string body, SendOptions options, FailoverOptio
   op->order = failover_order(*state_, failover.round_robin);
   op->deadline = SteadyClock::now() + failover.deadline;
   op->done = std::move(done);
+  const auto& hedge = failover.hedge ? failover.hedge : state_->routing->hedge;
+  const auto& first = *state_->slots[op->order.front()];
+  // Never hedged: FIFO queues (a copy in another region would break the group's order and its
+  // deduplication), and dispatchers of one queue.
+  if (hedge && hedge->enabled && !first.queue.is_fifo() && op->order.size() > 1) {
+    try {
+      detail::check_hedge(*hedge);
+    } catch (const std::invalid_argument& e) {
+      Error error = Error::validation("InvalidHedgeOptions", e.what());
+      first.queue.client().defer(
+          [op, error = std::move(error)]() mutable { op->done(std::move(error)); });
+      return;
+    }
+    op->hedge = hedge;
+    std::chrono::nanoseconds delay = hedge->delay;
+    if (hedge->percentile) {
+      if (auto p = state_->slots[op->order.front()]->load.percentile(
+              *hedge->percentile, state_->routing->clock->now(), 20)) {
+        delay = std::clamp<std::chrono::nanoseconds>(*p, hedge->min_delay, hedge->max_delay);
+      }
+    }
+    op->hedge_delay = delay;
+  }
   op->next();
 }
 

@@ -60,6 +60,47 @@ class Selector {
     return s->available[pick(s->available.size())];
   }
 
+  // As rr() and random(), avoiding the available queues for which blocked(index) is true
+  // while some available queue is not: a pick that would go to a blocked queue goes to the
+  // next unblocked one in the rotation (rr) or in index order (random); with every available
+  // queue blocked, the pick is the plain one. When nothing is blocked the picks, and the
+  // rotation, are exactly those of rr() and random(). `avoided(index)` is told of every pick
+  // that went elsewhere.
+  template <class Blocked, class Avoided>
+  std::size_t rr(Blocked&& blocked, Avoided&& avoided) const noexcept {
+    const Snapshot* s = current_.load(std::memory_order_acquire);
+    if (s->available.empty()) return pick(weights_.size());
+    const std::uint64_t position = s->rr.take();
+    const std::size_t first = s->rr.at(position);
+    if (!blocked(first)) return first;
+    const std::size_t length = s->rr.cycle().size();
+    for (std::size_t k = 1; k < length; ++k) {
+      const std::size_t i = s->rr.at(position + k);
+      if (i != first && !blocked(i)) {
+        avoided(first);
+        return i;
+      }
+    }
+    return first;
+  }
+  template <class Blocked, class Avoided>
+  std::size_t random(Blocked&& blocked, Avoided&& avoided) const noexcept {
+    const Snapshot* s = current_.load(std::memory_order_acquire);
+    if (s->available.empty()) return pick(weights_.size());
+    const std::size_t n = s->available.size();
+    const std::size_t at = pick(n);
+    const std::size_t first = s->available[at];
+    if (!blocked(first)) return first;
+    for (std::size_t k = 1; k < n; ++k) {
+      const std::size_t i = s->available[(at + k) % n];
+      if (!blocked(i)) {
+        avoided(first);
+        return i;
+      }
+    }
+    return first;
+  }
+
   void set_available(std::size_t index, bool available) {
     std::lock_guard lock(mutex_);
     if (available_.at(index) == available) return;

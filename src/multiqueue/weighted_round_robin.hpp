@@ -52,9 +52,13 @@ class WeightedRoundRobin {
   const std::vector<std::size_t>& cycle() const noexcept { return cycle_; }
 
   // Precondition: !empty().
-  std::size_t next() const noexcept {
-    const std::uint64_t n = counter_.fetch_add(1, std::memory_order_relaxed);
-    return cycle_[static_cast<std::size_t>(n % cycle_.size())];
+  std::size_t next() const noexcept { return at(take()); }
+
+  // The position of the next pick (advances the rotation), and the index at any position: a
+  // caller that must skip the pick (the queue is stalled) looks at the positions after it.
+  std::uint64_t take() const noexcept { return counter_.fetch_add(1, std::memory_order_relaxed); }
+  std::size_t at(std::uint64_t position) const noexcept {
+    return cycle_[static_cast<std::size_t>(position % cycle_.size())];
   }
 
  private:

@@ -299,6 +299,23 @@ void CircuitBreaker::done(Permit&& permit, CallOutcome outcome) noexcept {
   if (report) deliver_hooks();
 }
 
+void CircuitBreaker::slow(Permit&& permit) noexcept {
+  if (permit.breaker_ == nullptr) return;
+  if (permit.breaker_ != this) {
+    permit.breaker_->slow(std::move(permit));
+    return;
+  }
+  permit.breaker_ = nullptr;
+  Core& c = *core_;
+  const auto now = c.needs_now ? c.clock->coarse_now() : Clock::time_point{};
+  bool report;
+  {
+    std::lock_guard lock(c.lock);
+    report = c.record(permit, CallOutcome::failure, true, now);
+  }
+  if (report) deliver_hooks();
+}
+
 CallOutcome CircuitBreaker::done(Permit&& permit, const Error& error) noexcept {
   const CallOutcome outcome = classify(error);
   done(std::move(permit), outcome);
@@ -306,7 +323,10 @@ CallOutcome CircuitBreaker::done(Permit&& permit, const Error& error) noexcept {
 }
 
 CallOutcome CircuitBreaker::classify(const Error& error) const {
-  if (error.kind == ErrorKind::circuit_open) return CallOutcome::ignore;
+  // Refusals before sending say nothing of the queue, whatever the user's classification says.
+  if (error.kind == ErrorKind::circuit_open || error.kind == ErrorKind::bulkhead_full) {
+    return CallOutcome::ignore;
+  }
   const auto& options = core_->options;
   return options.classify ? options.classify(error) : default_call_outcome(error, options);
 }

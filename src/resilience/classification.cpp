@@ -64,6 +64,7 @@ bool is_throttling_error(const Error& error) noexcept {
 CallOutcome default_call_outcome(const Error& error, const CircuitBreakerOptions& options) {
   switch (error.kind) {
     case ErrorKind::circuit_open:
+    case ErrorKind::bulkhead_full:  // refused before sending: says nothing of the queue
     case ErrorKind::validation:
       return CallOutcome::ignore;
     case ErrorKind::cancelled:

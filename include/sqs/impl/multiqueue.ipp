@@ -6,22 +6,21 @@ namespace sqs {
 template <class R>
 void Executor::start_run(
     detail::UniqueFunction<void(const Queue&, detail::UniqueFunction<void(Result<R>)>)> start,
-    detail::UniqueFunction<void(Result<R>)> done) const {
-  CircuitBreaker& b = breaker();
-  auto permit = b.ready();
-  if (!permit) {
+    detail::UniqueFunction<void(Result<R>)> done, std::chrono::nanoseconds allowance) const {
+  auto call = admit(allowance);
+  if (!call) {
     // Fails fast, without touching the network; completed on the client's executor.
     queue().client().defer(
-        [done = std::move(done), e = b.refusal(permit)]() mutable { done(std::move(e)); });
+        [done = std::move(done), e = std::move(call).error()]() mutable { done(std::move(e)); });
     return;
   }
-  // The slot (and so the breaker) lives as long as this callback; the permit is declared after
-  // it, so an abandoned callback reports "ignore" to a breaker that still exists.
-  start(queue(),
-        [slot = slot_, permit = std::move(permit), done = std::move(done)](Result<R> r) mutable {
-          Executor(slot).breaker().done(std::move(permit), r);
-          done(std::move(r));
-        });
+  // The admitted call holds the slot (and so the breaker) alive as long as this callback; if
+  // the callback is dropped uncalled, the call is settled as "ignore".
+  call->keep_alive(slot_);
+  start(queue(), [call = std::move(*call), done = std::move(done)](Result<R> r) mutable {
+    call.settle(r.has_value() ? nullptr : &r.error());
+    done(std::move(r));
+  });
 }
 
 template <class R, class Start, class Token>
@@ -53,11 +52,18 @@ auto Executor::async_send_batch(const std::vector<OutgoingMessage>& messages, To
 }
 template <class Token>
 auto Executor::async_receive(const ReceiveOptions& options, Token&& token) const {
-  return async_run<std::vector<Message>>(
-      [options](const Queue& q, Queue::ReceiveHandler done) {
-        q.start_receive(options, std::move(done));
+  return boost::asio::async_initiate<Token, void(Result<std::vector<Message>>)>(
+      [self = *this](auto handler, ReceiveOptions o) {
+        // A long poll may take its wait (the queue's default, at most 20 s, when unset) by
+        // design: only what exceeds it is slow.
+        const std::chrono::seconds wait(o.wait_time_seconds.value_or(20));
+        self.start_run<std::vector<Message>>(
+            [o = std::move(o)](const Queue& q, Queue::ReceiveHandler done) {
+              q.start_receive(o, std::move(done));
+            },
+            detail::bind_handler<std::vector<Message>>(std::move(handler)), wait);
       },
-      std::forward<Token>(token));
+      token, options);
 }
 template <class Token>
 auto Executor::async_delete_message(std::string receipt_handle, Token&& token) const {
