@@ -65,10 +65,24 @@ struct ClientConfig {
   std::string profile;  // empty: AWS_PROFILE, else "default"
 
   RetryOptions retry;
+  // Timeouts (each must be more than 0 and at most 24 hours: anything else is a configuration
+  // error at construction). See docs/CONFIGURATION.md, "Timeouts".
+  //
+  // Bound on connecting (DNS + TCP + TLS handshake) within an attempt.
   std::chrono::milliseconds connect_timeout{3000};
-  // Bound on one attempt. A ReceiveMessage long poll gets WaitTimeSeconds on top of it, so its
-  // timeout always exceeds its wait.
+  // Bound on one attempt (the AWS SDKs' "attempt timeout"). A ReceiveMessage long poll gets
+  // WaitTimeSeconds on top of it, so its timeout always exceeds its wait.
   std::chrono::milliseconds request_timeout{10000};
+  // Bound on a whole call (the AWS SDKs' "API call timeout"): every attempt and every back-off
+  // between them. Unset (the default, as in the AWS SDKs): no bound beyond max_attempts
+  // attempts of request_timeout each, plus the back-offs. Set: a call ends by its start +
+  // call_timeout (a ReceiveMessage long poll: + WaitTimeSeconds, 20 s when unset, so that its
+  // deadline always exceeds its wait). Each attempt gets min(request_timeout, the time left); a
+  // retry whose back-off would end at or after the deadline is not made (the call fails at
+  // once with the last error); an attempt the deadline cuts short fails the call with kind
+  // `timeout`, code `RequestTimeout`, not retryable, e.g. "no answer within the call timeout
+  // of 3000 ms (2 attempts)". Looking up credentials is not interrupted (its time counts).
+  std::optional<std::chrono::milliseconds> call_timeout;
 
   bool verify_checksums = true;  // MD5 of bodies and attributes, on send and receive
   // Largest message (body + attributes) and largest batch payload; 1 MiB on SQS since 2025.
@@ -104,7 +118,8 @@ UniqueFunction<void(Result<R>)> bind_handler(Handler handler) {
 class Client {
  public:
   // Resolves region, endpoint and retry settings now (throws sqs::Exception with a
-  // configuration error when there is no region or the endpoint is not a valid URL);
+  // configuration error when there is no region, the endpoint is not a valid URL or a timeout
+  // is out of range);
   // credentials are resolved lazily, at each call, through the provider.
   explicit Client(ClientConfig config = {});
   // Runs on the given executor (a user's io_context) instead of owning threads. The client

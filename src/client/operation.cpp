@@ -97,13 +97,32 @@ void Exchange::succeeded() {
   client_->release_tokens(last_retry_cost_ > 0 ? last_retry_cost_ : 1);
 }
 
+Error Exchange::deadline_error() const {
+  std::string message = "no answer within the call timeout of " +
+                        std::to_string(config().call_timeout->count()) + " ms";
+  if (wait_ > std::chrono::seconds::zero()) {
+    message += " + the long poll's wait of " + std::to_string(wait_.count()) + " s";
+  }
+  message += " (" + std::to_string(attempts_) + (attempts_ == 1 ? " attempt)" : " attempts)");
+  Error e = Error::make(ErrorKind::timeout, "RequestTimeout", std::move(message));
+  e.retryable = false;  // the caller's own bound: trying again is the caller's decision
+  return e;
+}
+
 void Exchange::attempt() {
   if (client_->closed()) return fail(cancelled_error());
-  ++attempts_;
   auto http_request = make_http_request(*client_, target_, body_);
   if (!http_request) return fail(std::move(http_request).error());
+  auto timeout = timeout_;
+  if (deadline_) {
+    // Rounded up: the attempt never ends before the deadline it is cut to.
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline_ - Clock::now());
+    if (left <= std::chrono::milliseconds::zero()) return fail(deadline_error());
+    timeout = std::min(timeout, left);
+  }
+  ++attempts_;
   client_->pool().async_send(
-      client_->config().endpoint, std::move(*http_request), timeout_,
+      client_->config().endpoint, std::move(*http_request), timeout,
       [self = shared_from_this()](boost::system::error_code ec, http::Response response) {
         self->on_response(ec, std::move(response));
       });
@@ -111,7 +130,13 @@ void Exchange::attempt() {
 
 void Exchange::on_response(boost::system::error_code ec, http::Response response) {
   if (ec == boost::asio::error::operation_aborted) return fail(cancelled_error());
-  if (ec) return retry_or_fail(transport_error(ec, timeout_));
+  if (ec) {
+    // The pool's timer never fires early: past the deadline, the deadline stopped the attempt.
+    if (ec == boost::asio::error::timed_out && deadline_ && Clock::now() >= *deadline_) {
+      return fail(deadline_error());
+    }
+    return retry_or_fail(transport_error(ec, timeout_));
+  }
   if (response.status >= 200 && response.status < 300) {
     if (auto error = on_success(response)) fail(std::move(*error));
     return;
@@ -125,11 +150,13 @@ void Exchange::retry_or_fail(Error error) {
   if (!error.retryable || attempts_ >= client_->config().max_attempts) {
     return fail(std::move(error));
   }
+  auto delay = backoff_delay(*client_, error, attempts_);
+  // A retry that could not start before the deadline is not made (nor paid for).
+  if (deadline_ && Clock::now() + delay >= *deadline_) return fail(std::move(error));
   const auto& retry = config().retry;
   int cost = error.kind == ErrorKind::timeout ? retry.timeout_cost : retry.retry_cost;
   if (!client_->acquire_retry_tokens(cost)) return fail(std::move(error));
   last_retry_cost_ = cost;
-  auto delay = backoff_delay(*client_, error, attempts_);
   if (!timer_) timer_ = std::make_unique<boost::asio::steady_timer>(client_->executor());
   timer_->expires_after(delay);
   client_->track(this);

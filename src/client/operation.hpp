@@ -26,25 +26,40 @@ std::string_view request_id_of(const http::Response& response);
 std::chrono::milliseconds backoff_delay(ClientImpl& client, const Error& error, int retry);
 Error cancelled_error();
 
+// How long the server may hold a request on purpose before answering: a ReceiveMessage long
+// poll's WaitTimeSeconds (unset: it may be the queue's default, which is at most 20 s), else 0.
+// It comes on top of both the attempt timeout and the call timeout, so that they always exceed
+// the wait.
 template <class Request>
-std::chrono::milliseconds attempt_timeout(const ClientConfig& c, const Request&) {
-  return c.request_timeout;
+constexpr std::chrono::seconds long_poll_wait(const Request&) {
+  return std::chrono::seconds::zero();
 }
-// A long poll's timeout always exceeds its wait; an unset wait may be the queue's default,
-// which is at most 20 s.
-inline std::chrono::milliseconds attempt_timeout(const ClientConfig& c,
-                                                 const ReceiveMessageRequest& r) {
-  return c.request_timeout + std::chrono::seconds(r.wait_time_seconds.value_or(20));
+inline std::chrono::seconds long_poll_wait(const ReceiveMessageRequest& r) {
+  return std::chrono::seconds(r.wait_time_seconds.value_or(20));
 }
 
 // The attempt loop of every action, written once (it is the bulk of a call's code; a template
 // per action made client.cpp 1.5 MB of machine code): sign -> send -> classify -> back off and
 // retry, or hand a 2xx answer to the typed part below.
+//
+// With ClientConfig::call_timeout set, the call has a deadline (taken when the call starts):
+// each attempt gets min(attempt timeout, time left), no retry is made whose back-off would end
+// at or after it, and an attempt it cuts short ends the call with deadline_error(). Unset, no
+// clock is read for it.
 class Exchange : public Cancellable, public std::enable_shared_from_this<Exchange> {
  public:
-  Exchange(std::shared_ptr<ClientImpl> client, std::string_view target,
-           std::chrono::milliseconds timeout)
-      : client_(std::move(client)), target_(target), timeout_(timeout) {}
+  using Clock = std::chrono::steady_clock;
+
+  // `wait`: the long poll's wait (long_poll_wait), on top of both timeouts.
+  Exchange(std::shared_ptr<ClientImpl> client, std::string_view target, std::chrono::seconds wait)
+      : client_(std::move(client)),
+        target_(target),
+        timeout_(config().request_timeout + wait),
+        wait_(wait) {
+    if (const auto& call_timeout = config().call_timeout) {
+      deadline_ = Clock::now() + *call_timeout + wait;
+    }
+  }
 
   // On the client's executor.
   void run() { attempt(); }
@@ -66,10 +81,14 @@ class Exchange : public Cancellable, public std::enable_shared_from_this<Exchang
   void attempt();
   void on_response(boost::system::error_code ec, http::Response response);
   void retry_or_fail(Error error);
+  // The error of a call stopped by its deadline.
+  Error deadline_error() const;
 
   std::shared_ptr<ClientImpl> client_;
   std::string_view target_;
-  std::chrono::milliseconds timeout_;
+  std::chrono::milliseconds timeout_;  // of one attempt
+  std::chrono::seconds wait_;
+  std::optional<Clock::time_point> deadline_;  // of the whole call, with call_timeout
   int attempts_ = 0;
   int last_retry_cost_ = 0;
   std::unique_ptr<boost::asio::steady_timer> timer_;
@@ -83,8 +102,7 @@ class Operation final : public Exchange {
   using Done = UniqueFunction<void(Result<R>)>;
 
   Operation(std::shared_ptr<ClientImpl> client, Request request, Done done)
-      : Exchange(client, Action<Request>::target,
-                 attempt_timeout(client->config().config, request)),
+      : Exchange(client, Action<Request>::target, long_poll_wait(request)),
         request_(std::move(request)),
         done_(std::move(done)) {
     protocol::encode(request_, body_);

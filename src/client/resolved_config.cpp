@@ -1,6 +1,9 @@
 #include "client/resolved_config.hpp"
 
+#include <chrono>
 #include <cstdlib>
+#include <optional>
+#include <string>
 
 #include "auth/shared_config.hpp"
 
@@ -17,6 +20,17 @@ Error config_error(std::string code, std::string message) {
   return Error::make(ErrorKind::configuration, std::move(code), std::move(message));
 }
 
+// A timeout must be positive, and small enough that a deadline `now + timeout` cannot overflow
+// the clocks (anything longer than a day is a mistake, not a timeout).
+std::optional<Error> check_timeout(const char* name, std::chrono::milliseconds value) {
+  constexpr std::chrono::milliseconds max_timeout = std::chrono::hours(24);
+  if (value > std::chrono::milliseconds::zero() && value <= max_timeout) return std::nullopt;
+  return config_error("InvalidTimeout", std::string("ClientConfig::") + name +
+                                            " must be more than 0 ms and at most 24 hours (" +
+                                            std::to_string(max_timeout.count()) + " ms), got " +
+                                            std::to_string(value.count()) + " ms");
+}
+
 }  // namespace
 
 std::string default_endpoint(const std::string& region) {
@@ -25,6 +39,11 @@ std::string default_endpoint(const std::string& region) {
 }
 
 Result<ResolvedConfig> resolve(ClientConfig config) {
+  if (auto e = check_timeout("connect_timeout", config.connect_timeout)) return std::move(*e);
+  if (auto e = check_timeout("request_timeout", config.request_timeout)) return std::move(*e);
+  if (config.call_timeout) {
+    if (auto e = check_timeout("call_timeout", *config.call_timeout)) return std::move(*e);
+  }
   ResolvedConfig out;
   auto files = auth::SharedConfig::load();
   std::string profile = auth::SharedConfig::profile_name(config.profile);

@@ -1,6 +1,7 @@
 // Message commands: send, receive, delete, change-visibility.
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstring>
 #include <fstream>
@@ -21,9 +22,11 @@ namespace {
 
 constexpr std::size_t kMaxBatchEntries = 10;
 
-// Deletes `handles` with DeleteMessageBatch, ten at a time. Every batch is validated before the
-// first is sent, so bad input deletes nothing. Reports each failed entry.
-int delete_in_batches(const sqs::Queue& queue, const std::vector<std::string>& handles) {
+// Deletes `handles` with DeleteMessageBatch, ten at a time, within the command's deadline.
+// Every batch is validated before the first is sent, so bad input deletes nothing. Reports each
+// failed entry.
+int delete_in_batches(const Context& context, const sqs::Queue& queue,
+                      const std::vector<std::string>& handles) {
   std::vector<std::vector<std::string>> batches;
   for (std::size_t i = 0; i < handles.size(); i += kMaxBatchEntries) {
     auto end = std::min(handles.size(), i + kMaxBatchEntries);
@@ -34,7 +37,7 @@ int delete_in_batches(const sqs::Queue& queue, const std::vector<std::string>& h
   }
   int status = kExitOk;
   for (const auto& batch : batches) {
-    auto outcome = queue.delete_batch(batch);
+    auto outcome = await(context, queue.async_delete_batch(batch, boost::asio::use_future));
     if (!outcome) return report("delete", outcome.error());
     for (const auto& failure : outcome->failed) {
       std::cout.flush();
@@ -96,7 +99,7 @@ int run_send(const Context& context, const SendCommandOptions& options) {
   send.deduplication_id = options.deduplication_id;
 
   return with_queue(context, options.queue, [&](const sqs::Queue& queue) {
-    auto sent = queue.send(std::move(body), send);
+    auto sent = await(context, queue.async_send(std::move(body), send, boost::asio::use_future));
     if (!sent) return report(sent.error());
     boost::json::object out;
     out["MessageId"] = sent->message_id;
@@ -125,7 +128,8 @@ void add_send(CLI::App& app, Context& context) {
   command
       ->add_option("--delay-seconds", options->delay_seconds,
                    "Deliver the message after N seconds (0-900; not on FIFO queues)")
-      ->type_name("N");
+      ->type_name("N")
+      ->check(CLI::Range(0, 900));
   command
       ->add_option("--group-id", options->group_id,
                    "Message group (required on FIFO queues; on standard queues, the tenant "
@@ -163,7 +167,12 @@ struct ReceiveCommandOptions {
   bool delete_after = false;
 };
 
-int run_receive(const Context& context, const ReceiveCommandOptions& options) {
+int run_receive(const Context& command, const ReceiveCommandOptions& options) {
+  // The long poll's wait comes on top of --timeout (once for the command, --count or not): as
+  // the client counts it, 20 s when not given (the queue's default may be up to that). An
+  // out-of-range wait is refused before anything is sent.
+  const Context context =
+      command.with_wait(std::chrono::seconds(std::clamp(options.wait_seconds.value_or(20), 0, 20)));
   return with_queue(context, options.queue, [&](const sqs::Queue& queue) {
     sqs::ReceiveOptions receive;
     receive.max_messages = options.max;
@@ -181,7 +190,7 @@ int run_receive(const Context& context, const ReceiveCommandOptions& options) {
         auto left = static_cast<int>(std::min<std::size_t>(wanted - received, kMaxBatchEntries));
         receive.max_messages = std::min(options.max.value_or(left), left);
       }
-      auto messages = queue.receive(receive);
+      auto messages = await(context, queue.async_receive(receive, boost::asio::use_future));
       if (!messages) return report(messages.error());
       if (messages->empty()) break;
       std::vector<std::string> handles;
@@ -192,7 +201,7 @@ int run_receive(const Context& context, const ReceiveCommandOptions& options) {
       std::cout.flush();  // a consumer of the stream sees each batch as it arrives
       received += messages->size();
       if (options.delete_after) {
-        int deleted = delete_in_batches(queue, handles);
+        int deleted = delete_in_batches(context, queue, handles);
         if (deleted != kExitOk) {
           status = deleted;
           break;  // what is printed and not deleted will come back: stop taking more
@@ -214,12 +223,15 @@ void add_receive(CLI::App& app, Context& context) {
       ->type_name("N");
   command
       ->add_option("--wait-seconds", options->wait_seconds,
-                   "Long poll: wait up to S seconds for a message (0-20)")
-      ->type_name("S");
+                   "Long poll: wait up to S seconds for a message (0-20; with the global "
+                   "--timeout, the command may take up to --timeout + S)")
+      ->type_name("S")
+      ->check(CLI::Range(0, 20));
   command
       ->add_option("--visibility-timeout", options->visibility_timeout,
                    "Hide the received messages from other consumers for S seconds (0-43200)")
-      ->type_name("S");
+      ->type_name("S")
+      ->check(CLI::Range(0, 43200));
   add_repeatable_option(*command, "--attribute-names", options->attribute_names,
                         "System attributes to return: All, or names such as SentTimestamp, "
                         "ApproximateReceiveCount, MessageGroupId, SequenceNumber")
@@ -245,7 +257,9 @@ void add_receive(CLI::App& app, Context& context) {
       "\"BLOB\":{\"DataType\":\"Binary\",\"BinaryValue\":\"<base64>\"}}}\n"
       "Prints nothing when the queue has no message. Without --wait-seconds a receive may come "
       "back empty while messages remain (short polling samples a few servers); use "
-      "--wait-seconds with --count.\n\n"
+      "--wait-seconds with --count.\n"
+      "With the global --timeout T, the whole command (every receive and delete, --count or not) "
+      "ends within T + the wait (--wait-seconds, 20 when not given).\n\n"
       "Examples:\n"
       "  sqsctl receive orders --max 10 --wait-seconds 20 --message-attribute-names All\n"
       "  sqsctl receive orders --count 100 --wait-seconds 2 --delete > drained.jsonl");
@@ -276,10 +290,11 @@ void add_delete(CLI::App& app, Context& context) {
     context.action = [&context, options] {
       return with_queue(context, options->queue, [&](const sqs::Queue& queue) {
         if (options->receipt_handles.size() == 1) {
-          auto deleted = queue.delete_message(options->receipt_handles.front());
+          auto deleted = await(context, queue.async_delete_message(options->receipt_handles.front(),
+                                                                   boost::asio::use_future));
           return deleted ? kExitOk : report(deleted.error());
         }
-        return delete_in_batches(queue, options->receipt_handles);
+        return delete_in_batches(context, queue, options->receipt_handles);
       });
     };
   });
@@ -303,14 +318,17 @@ void add_change_visibility(CLI::App& app, Context& context) {
       ->add_option("SECONDS", options->seconds,
                    "New visibility timeout, counted from now (0-43200; 0 makes the message "
                    "visible again at once)")
-      ->required();
+      ->required()
+      ->check(CLI::Range(0, 43200));
   command->footer(
       "Prints nothing on success.\n\n"
       "Example:\n  sqsctl change-visibility orders AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a... 300");
   command->callback([&context, options] {
     context.action = [&context, options] {
       return with_queue(context, options->queue, [&](const sqs::Queue& queue) {
-        auto changed = queue.change_visibility(options->receipt_handle, options->seconds);
+        auto changed =
+            await(context, queue.async_change_visibility(options->receipt_handle, options->seconds,
+                                                         boost::asio::use_future));
         return changed ? kExitOk : report(changed.error());
       });
     };

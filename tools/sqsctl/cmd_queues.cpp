@@ -35,7 +35,8 @@ int run_create_queue(const Context& context, const CreateQueueOptions& options) 
 
   auto client = make_client(context.global);
   if (!client) return report(client.error());
-  auto created = client->create_queue(std::move(request));
+  auto created =
+      await(context, client->async_create_queue(std::move(request), boost::asio::use_future));
   if (!created) return report(created.error());
   std::cout << created->queue_url << '\n';
   return kExitOk;
@@ -76,8 +77,8 @@ void add_delete_queue(CLI::App& app, Context& context) {
   command->footer("Prints nothing on success.\n\nExample:\n  sqsctl delete-queue orders");
   command->callback([&context, options] {
     context.action = [&context, options] {
-      return with_queue(context, options->queue, [](const sqs::Queue& queue) {
-        auto deleted = queue.delete_queue();
+      return with_queue(context, options->queue, [&](const sqs::Queue& queue) {
+        auto deleted = await(context, queue.async_delete_queue(boost::asio::use_future));
         return deleted ? kExitOk : report(deleted.error());
       });
     };
@@ -93,8 +94,8 @@ void add_purge(CLI::App& app, Context& context) {
       "Example:\n  sqsctl purge orders");
   command->callback([&context, options] {
     context.action = [&context, options] {
-      return with_queue(context, options->queue, [](const sqs::Queue& queue) {
-        auto purged = queue.purge();
+      return with_queue(context, options->queue, [&](const sqs::Queue& queue) {
+        auto purged = await(context, queue.async_purge(boost::asio::use_future));
         return purged ? kExitOk : report(purged.error());
       });
     };
@@ -117,7 +118,8 @@ void add_get_queue_url(CLI::App& app, Context& context) {
       if (!client) return report(client.error());
       sqs::GetQueueUrlRequest request;
       request.queue_name = options->name;
-      auto found = client->get_queue_url(std::move(request));
+      auto found =
+          await(context, client->async_get_queue_url(std::move(request), boost::asio::use_future));
       if (!found) return report(found.error());
       std::cout << found->queue_url << '\n';
       return kExitOk;
@@ -129,6 +131,30 @@ void add_get_queue_url(CLI::App& app, Context& context) {
 struct ListQueuesOptions {
   std::optional<std::string> prefix;
 };
+
+// Every queue URL, following NextToken through all pages (as Client::list_all_queues), all
+// pages within the command's deadline.
+sqs::Result<std::vector<std::string>> list_all_queues(const Context& context,
+                                                      const sqs::Client& client,
+                                                      std::optional<std::string> prefix) {
+  std::vector<std::string> all;
+  sqs::ListQueuesRequest request;
+  request.queue_name_prefix = std::move(prefix);
+  request.max_results = 1000;
+  for (;;) {
+    auto page = await(context, client.async_list_queues(request, boost::asio::use_future));
+    if (!page) return std::move(page).error();
+    for (auto& url : page->queue_urls) all.push_back(std::move(url));
+    if (!page->next_token || page->next_token->empty()) break;
+    // A server that hands back the token it was given would keep us here forever.
+    if (page->next_token == request.next_token) {
+      return sqs::Error::make(sqs::ErrorKind::protocol, "RepeatedNextToken",
+                              "ListQueues answered with the NextToken it was given");
+    }
+    request.next_token = std::move(page->next_token);
+  }
+  return all;
+}
 
 void add_list_queues(CLI::App& app, Context& context) {
   auto options = std::make_shared<ListQueuesOptions>();
@@ -142,7 +168,7 @@ void add_list_queues(CLI::App& app, Context& context) {
     context.action = [&context, options] {
       auto client = make_client(context.global);
       if (!client) return report(client.error());
-      auto urls = client->list_all_queues(options->prefix);
+      auto urls = list_all_queues(context, *client, options->prefix);
       if (!urls) return report(urls.error());
       for (const auto& url : *urls) std::cout << url << '\n';
       return kExitOk;
@@ -173,7 +199,8 @@ void add_get_attributes(CLI::App& app, Context& context) {
   command->callback([&context, options] {
     context.action = [&context, options] {
       return with_queue(context, options->queue, [&](const sqs::Queue& queue) {
-        auto attributes = queue.attributes(options->names);
+        auto attributes =
+            await(context, queue.async_attributes(options->names, boost::asio::use_future));
         if (!attributes) return report(attributes.error());
         print_json_line(string_map_to_json(*attributes));
         return kExitOk;
@@ -204,7 +231,8 @@ void add_set_attributes(CLI::App& app, Context& context) {
       auto attributes = parse_key_values(options->attributes);
       if (!attributes) return report(attributes.error());
       return with_queue(context, options->queue, [&](const sqs::Queue& queue) {
-        auto set = queue.set_attributes(std::move(*attributes));
+        auto set = await(
+            context, queue.async_set_attributes(std::move(*attributes), boost::asio::use_future));
         return set ? kExitOk : report(set.error());
       });
     };

@@ -2,6 +2,7 @@
 // respect the payload limit; one result line per message, in input order.
 #include <algorithm>
 #include <condition_variable>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -61,14 +62,19 @@ std::vector<std::vector<std::size_t>> plan_and_validate(const sqs::Queue& queue,
 }
 
 // Sends the batches with at most `concurrency` in flight, printing each message's result as soon
-// as every message before it has one. Returns how many messages were not sent.
-std::size_t send_batches(const sqs::Queue& queue, const BatchInput& input,
+// as every message before it has one. Returns how many messages were not sent. When the
+// command's deadline passes, no more batches are sent and `cancel_calls` cancels those in flight
+// (it returns once their handlers have run); their messages and the unsent ones get a
+// RequestTimeout error line.
+std::size_t send_batches(const Context& context, const sqs::Queue& queue, const BatchInput& input,
                          const std::vector<std::vector<std::size_t>>& batches,
-                         std::size_t concurrency, std::vector<sqs::Error>& call_errors) {
+                         std::size_t concurrency, std::vector<sqs::Error>& call_errors,
+                         const std::function<void()>& cancel_calls) {
   std::mutex mutex;
   std::condition_variable changed;
   std::size_t in_flight = 0;
   std::size_t failed = 0;
+  bool out_of_time = false;  // the deadline passed: cancelled calls failed because of it
   std::vector<std::optional<json::object>> results(input.messages.size());
   std::size_t next_to_print = 0;
 
@@ -85,11 +91,29 @@ std::size_t send_batches(const sqs::Queue& queue, const BatchInput& input,
     if (!ready.empty()) std::cout.flush();
     lock.lock();
   };
+  // (Under the lock.)
+  auto record_error = [&](std::size_t global, const std::string& code, const std::string& message,
+                          bool sender_fault) {
+    json::object line;
+    line["Index"] = global;
+    line["Error"] = error_to_json(code, message, sender_fault);
+    results[global] = std::move(line);
+    ++failed;
+  };
+  // Waits until `ready` holds or the command's deadline passes (false then). (Under the lock.)
+  auto wait = [&](std::unique_lock<std::mutex>& lock, auto ready) {
+    if (!context.deadline) {
+      changed.wait(lock, ready);
+      return true;
+    }
+    return changed.wait_until(lock, *context.deadline + kDeadlineGrace, ready);
+  };
 
-  for (std::size_t b = 0; b < batches.size(); ++b) {
+  std::size_t b = 0;
+  for (; b < batches.size(); ++b) {
     {
       std::unique_lock lock(mutex);
-      changed.wait(lock, [&] { return in_flight < concurrency; });
+      if (!wait(lock, [&] { return in_flight < concurrency; }) || deadline_passed(context)) break;
       ++in_flight;
       print_ready(lock);
     }
@@ -99,19 +123,15 @@ std::size_t send_batches(const sqs::Queue& queue, const BatchInput& input,
     queue.start_send_batch(entries, [&, b](sqs::Result<sqs::BatchSendResult> sent) {
       std::lock_guard lock(mutex);
       const auto& batch = batches[b];
-      auto record_error = [&](std::size_t global, const std::string& code,
-                              const std::string& message, bool sender_fault) {
-        json::object line;
-        line["Index"] = global;
-        line["Error"] = error_to_json(code, message, sender_fault);
-        results[global] = std::move(line);
-        ++failed;
-      };
       if (!sent) {
-        const auto& error = sent.error();
+        auto error = sent.error();
+        if (out_of_time && error.kind == sqs::ErrorKind::cancelled) {
+          error = deadline_error(context);  // reported once, below
+        } else {
+          call_errors.push_back(error);
+        }
         for (auto global : batch)
           record_error(global, error.code, error.message, error.sender_fault);
-        call_errors.push_back(error);
       } else {
         for (const auto& success : sent->successful) {
           auto global = batch.at(success.index);
@@ -135,8 +155,29 @@ std::size_t send_batches(const sqs::Queue& queue, const BatchInput& input,
       changed.notify_all();
     });
   }
+  bool expired = b < batches.size();
+  if (!expired) {
+    std::unique_lock lock(mutex);
+    expired = !wait(lock, [&] { return in_flight == 0; });
+  }
+  if (expired) {
+    {
+      std::lock_guard lock(mutex);
+      out_of_time = true;
+    }
+    cancel_calls();  // without the lock: the handlers it runs take it
+  }
   std::unique_lock lock(mutex);
-  changed.wait(lock, [&] { return in_flight == 0; });
+  changed.wait(lock, [&] { return in_flight == 0; });  // at once after cancel_calls
+  if (expired) {
+    auto error = deadline_error(context);
+    for (; b < batches.size(); ++b) {
+      for (auto global : batches[b]) {
+        record_error(global, error.code, "not sent: " + error.message, error.sender_fault);
+      }
+    }
+    call_errors.push_back(std::move(error));
+  }
   print_ready(lock);
   return failed;
 }
@@ -151,7 +192,8 @@ int run_send_batch(const Context& context, const SendBatchOptions& options) {
   // reached, the lines already known to be wrong are the answer.
   auto client = make_client(context.global);
   if (!client) return input.errors.empty() ? report(client.error()) : reject_lines(input.errors);
-  auto opened = sqs::Queue::open(*client, options.queue);
+  auto opened =
+      await(context, sqs::Queue::async_open(*client, options.queue, boost::asio::use_future));
   if (!opened) return input.errors.empty() ? report(opened.error()) : reject_lines(input.errors);
   const sqs::Queue& queue = *opened;
 
@@ -165,7 +207,11 @@ int run_send_batch(const Context& context, const SendBatchOptions& options) {
   // Concurrent batches could reorder a FIFO group: one at a time there.
   std::size_t concurrency = queue.is_fifo() ? 1 : static_cast<std::size_t>(options.concurrency);
   std::vector<sqs::Error> call_errors;
-  auto failed = send_batches(queue, input, batches, concurrency, call_errors);
+  // Destroying the client (its owner) cancels its calls in flight; it returns once their
+  // handlers have run. The queue, a handle, is not used after that.
+  auto cancel_calls = [&client] { sqs::Client owner = std::move(*client); };
+  auto failed =
+      send_batches(context, queue, input, batches, concurrency, call_errors, cancel_calls);
   for (const auto& error : call_errors) report("send-batch", error);
   if (failed == 0) return kExitOk;
   std::cerr << "error: " << failed << " of " << input.messages.size()

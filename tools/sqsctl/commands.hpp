@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/App.hpp>
+#include <boost/asio/use_future.hpp>
 #include <string>
 #include <vector>
 
@@ -30,12 +31,13 @@ CLI::Option* add_repeatable_option(CLI::App& command, const std::string& name,
                                    const std::string& description);
 
 // Opens the queue QUEUE names (GetQueueUrl for a name) with a client from the global options
-// and runs `body` on it; reports a failure to get there.
+// and runs `body` on it; reports a failure to get there. (The client, destroyed on return,
+// cancels any call that the command's deadline left running.)
 template <class Body>
 int with_queue(const Context& context, const std::string& queue, Body&& body) {
   auto client = make_client(context.global);
   if (!client) return report(client.error());
-  auto opened = sqs::Queue::open(*client, queue);
+  auto opened = await(context, sqs::Queue::async_open(*client, queue, boost::asio::use_future));
   if (!opened) return report(opened.error());
   return body(*opened);
 }

@@ -3,11 +3,17 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <sstream>
+#include <system_error>
 
 namespace sqsctl {
+namespace {
+const std::string kTimeoutRange = "more than 0 and at most 86400 seconds (a day)";
+}  // namespace
 
 sqs::Result<sqs::Client> make_client(const GlobalOptions& options) {
   sqs::ClientConfig config;
@@ -15,13 +21,58 @@ sqs::Result<sqs::Client> make_client(const GlobalOptions& options) {
   config.region = options.region;
   if (options.profile) config.profile = *options.profile;
   if (options.timeout_seconds) {
-    auto timeout = std::chrono::milliseconds(
-        static_cast<std::chrono::milliseconds::rep>(std::ceil(*options.timeout_seconds * 1000.0)));
+    // (--timeout is checked at parsing: finite, more than 0, at most kMaxTimeoutSeconds.)
+    auto timeout = timeout_of(*options.timeout_seconds);
     config.request_timeout = timeout;
+    config.call_timeout = timeout;  // every attempt and back-off of a call (+ a long poll's wait)
     // A shorter overall deadline should not wait longer than it just to connect.
     config.connect_timeout = std::min(timeout, config.connect_timeout);
   }
   return sqs::Client::make(std::move(config));
+}
+
+std::chrono::milliseconds timeout_of(double seconds) {
+  return std::chrono::milliseconds(
+      static_cast<std::chrono::milliseconds::rep>(std::ceil(seconds * 1000.0)));
+}
+
+std::string check_timeout_seconds(const std::string& text) {
+  double seconds = 0;
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  if (begin != end && *begin == '+') ++begin;  // from_chars takes no sign but '-'
+  auto [ptr, ec] = std::from_chars(begin, end, seconds);
+  if (ec == std::errc::result_out_of_range) return "is out of range: " + kTimeoutRange;
+  if (ec != std::errc() || ptr != end) return "takes a number of seconds, e.g. 2.5";
+  if (!std::isfinite(seconds) || seconds <= 0 || seconds > kMaxTimeoutSeconds) {
+    return "must be " + kTimeoutRange;
+  }
+  return "";
+}
+
+Context Context::with_wait(std::chrono::seconds wait) const {
+  Context out;
+  out.global = global;
+  out.deadline = deadline;
+  if (out.deadline) *out.deadline += wait;
+  out.wait_allowance = wait_allowance + wait;
+  return out;
+}
+
+sqs::Error deadline_error(const Context& context) {
+  std::ostringstream message;
+  message << "the command did not finish within --timeout "
+          << context.global.timeout_seconds.value_or(0) << " s";
+  if (context.wait_allowance.count() > 0) {
+    message << " + the long poll's wait of " << context.wait_allowance.count() << " s";
+  }
+  auto e = sqs::Error::make(sqs::ErrorKind::timeout, "RequestTimeout", message.str());
+  e.retryable = false;
+  return e;
+}
+
+bool deadline_passed(const Context& context) {
+  return context.deadline && Context::Clock::now() >= *context.deadline + kDeadlineGrace;
 }
 
 int exit_status_for(const sqs::Error& error) {

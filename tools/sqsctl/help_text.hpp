@@ -26,6 +26,9 @@ Configuration, as in every AWS SDK:
   credentials  AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN), else the shared
                files (AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE) for --profile / AWS_PROFILE
   retries      AWS_MAX_ATTEMPTS (standard retry mode, 3 attempts by default)
+  timeouts     --timeout SECONDS bounds the whole command: every call, retry, back-off and
+               page (receive: plus its long poll's wait). Without it: 10 s per attempt, no
+               overall bound (3 attempts of a frozen server's 10 s, plus back-offs)
 
 Output: one compact JSON object per line where there is JSON; message attribute values are
   {"DataType":"String","StringValue":"..."} or {"DataType":"Binary","BinaryValue":"<base64>"}.

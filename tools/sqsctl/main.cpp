@@ -26,19 +26,13 @@ void add_global_options(CLI::App& app, sqsctl::GlobalOptions& global) {
                  "default)")
       ->type_name("P");
   app.add_option("--timeout", global.timeout_seconds,
-                 "Deadline of one request attempt in seconds (default 10; a long poll gets its "
-                 "wait on top); connecting is bounded by min(SECONDS, 3)")
+                 "Deadline of the whole command in seconds (more than 0, at most 86400): every "
+                 "call, retry and page; receive adds its long poll's wait (--wait-seconds, 20 "
+                 "when not given) on top. Connecting is bounded by min(SECONDS, 3). Default: "
+                 "no overall deadline, 10 s per attempt")
       ->type_name("SECONDS")
       ->check(CLI::Validator(
-          [](std::string& text) -> std::string {
-            double seconds = 0;
-            try {
-              seconds = std::stod(text);
-            } catch (const std::exception&) {
-              return "takes a number of seconds, e.g. 2.5";
-            }
-            return seconds > 0 ? "" : "must be more than 0 seconds";
-          },
+          [](std::string& text) -> std::string { return sqsctl::check_timeout_seconds(text); },
           ""));
 }
 
@@ -68,6 +62,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // --help and --version are "errors" that exit 0; anything else is bad usage.
     return app.exit(e) == 0 ? sqsctl::kExitOk : sqsctl::kExitUsage;
+  }
+  if (context.global.timeout_seconds) {
+    context.deadline =
+        sqsctl::Context::Clock::now() + sqsctl::timeout_of(*context.global.timeout_seconds);
   }
   try {
     return context.action ? context.action() : sqsctl::kExitUsage;
