@@ -271,7 +271,7 @@ struct QueueLoadMetrics {
   bool stalled = false;                 // its oldest call is overdue: new work avoids it
   std::chrono::nanoseconds latency{0};  // recent latency estimate (EWMA); 0: no answer yet
   std::chrono::nanoseconds baseline_latency{0};
-  // Recent answers (the last 10-20 s; long polls aside), to within 19 %. 0: none.
+  // Recent answers (the last 10-20 s; long polls aside), to within 12.5 %. 0: none.
   std::chrono::nanoseconds p50{0}, p99{0}, max{0};
   std::chrono::nanoseconds slow_call_threshold{0};  // the one in force now (0: none)
   std::chrono::nanoseconds oldest_call_age{0};      // long polls aside

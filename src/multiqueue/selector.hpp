@@ -61,44 +61,27 @@ class Selector {
   }
 
   // As rr() and random(), avoiding the available queues for which blocked(index) is true
-  // while some available queue is not: a pick that would go to a blocked queue goes to the
-  // next unblocked one in the rotation (rr) or in index order (random); with every available
-  // queue blocked, the pick is the plain one. When nothing is blocked the picks, and the
-  // rotation, are exactly those of rr() and random(). `avoided(index)` is told of every pick
-  // that went elsewhere.
+  // while some available queue is not: a pick that would go to a blocked queue goes instead to
+  // one of the unblocked available queues, chosen at random in proportion to their weights
+  // (rr) or uniformly (random), so that the avoided queue's share is spread as the weights say.
+  // With every available queue blocked, the pick is the plain one. When nothing is blocked the
+  // picks, and the rotation, are exactly those of rr() and random(). `avoided(index)` is told
+  // of every pick that went elsewhere.
   template <class Blocked, class Avoided>
   std::size_t rr(Blocked&& blocked, Avoided&& avoided) const noexcept {
     const Snapshot* s = current_.load(std::memory_order_acquire);
     if (s->available.empty()) return pick(weights_.size());
-    const std::uint64_t position = s->rr.take();
-    const std::size_t first = s->rr.at(position);
+    const std::size_t first = s->rr.next();
     if (!blocked(first)) return first;
-    const std::size_t length = s->rr.cycle().size();
-    for (std::size_t k = 1; k < length; ++k) {
-      const std::size_t i = s->rr.at(position + k);
-      if (i != first && !blocked(i)) {
-        avoided(first);
-        return i;
-      }
-    }
-    return first;
+    return instead_of(first, *s, blocked, avoided, true);
   }
   template <class Blocked, class Avoided>
   std::size_t random(Blocked&& blocked, Avoided&& avoided) const noexcept {
     const Snapshot* s = current_.load(std::memory_order_acquire);
     if (s->available.empty()) return pick(weights_.size());
-    const std::size_t n = s->available.size();
-    const std::size_t at = pick(n);
-    const std::size_t first = s->available[at];
+    const std::size_t first = s->available[pick(s->available.size())];
     if (!blocked(first)) return first;
-    for (std::size_t k = 1; k < n; ++k) {
-      const std::size_t i = s->available[(at + k) % n];
-      if (!blocked(i)) {
-        avoided(first);
-        return i;
-      }
-    }
-    return first;
+    return instead_of(first, *s, blocked, avoided, false);
   }
 
   void set_available(std::size_t index, bool available) {
@@ -147,6 +130,29 @@ class Selector {
       slot = std::make_unique<const Snapshot>(std::move(indices), entries);
     }
     return slot.get();
+  }
+
+  // An unblocked available queue for a pick that `first` (blocked) cannot take, by weight or
+  // uniformly; `first` itself when every available queue is blocked.
+  template <class Blocked, class Avoided>
+  std::size_t instead_of(std::size_t first, const Snapshot& s, Blocked& blocked, Avoided& avoided,
+                         bool by_weight) const noexcept {
+    std::uint64_t total = 0;
+    for (std::size_t i : s.available) {
+      if (!blocked(i)) total += by_weight ? weights_[i] : 1;
+    }
+    if (total == 0) return first;
+    std::uint64_t r = pick(static_cast<std::size_t>(total));
+    std::size_t last = first;
+    for (std::size_t i : s.available) {
+      if (blocked(i)) continue;  // (a queue unblocked meanwhile is simply skipped)
+      last = i;
+      const std::uint64_t w = by_weight ? weights_[i] : 1;
+      if (r < w) break;
+      r -= w;
+    }
+    avoided(first);
+    return last;
   }
 
   // A uniform index below n: splitmix64 over an atomic counter (lock-free, and reproducible

@@ -7,7 +7,7 @@ namespace {
 constexpr double kRecentWeight = 0.25;
 constexpr double kBaselineDownWeight = 0.05;
 constexpr double kBaselineUpSeconds = 30.0;  // time constant of a rise of the baseline
-constexpr double kBaselineUpStepCap = 0.1;   // seconds an answer may stand for, at most
+constexpr double kBaselineUpStepCap = 1.0;   // seconds an answer may stand for, at most
 }  // namespace
 
 void LatencyEstimate::add(duration latency, time_point now) noexcept {
@@ -22,7 +22,7 @@ void LatencyEstimate::add(duration latency, time_point now) noexcept {
     baseline_ += kBaselineDownWeight * (x - baseline_);
   } else {
     // A time-weighted rise: the weight is the time this answer stands for (since the previous
-    // one, at most 100 ms) over the time constant, whatever the rate of answers.
+    // one, at most 1 s) over the time constant, whatever the rate of answers (from one a second).
     const double dt = std::chrono::duration<double>(now - last_).count();
     const double weight = std::clamp(dt, 0.0, kBaselineUpStepCap) / kBaselineUpSeconds;
     baseline_ += weight * (x - baseline_);

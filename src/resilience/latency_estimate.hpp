@@ -3,7 +3,7 @@
 //    quick to follow a region that slows down, and to come back when it recovers;
 //  - baseline(): what is normal for this queue, found apart from any slowdown. It follows a
 //    faster answer quickly (weight 1/20) and a slower one only over time (a time constant of
-//    30 s, counting at most 100 ms per answer): so a burst of slow answers after a stall
+//    30 s, counting at most 1 s per answer): so a burst of slow answers after a stall
 //    barely moves it, a region that is simply far away (70 ms across an ocean) gets its own
 //    baseline within a minute, and a lasting change in a region becomes its new normal.
 // Long polls are never samples: their duration is the server's wait, not its speed. A call

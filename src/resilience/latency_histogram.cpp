@@ -6,36 +6,37 @@
 
 namespace sqs::detail {
 
-// Bucket 0: under 1024 ns. Then, for 2^e <= v < 2^(e+1) (e >= 10), four buckets of 2^(e-2).
+// Bucket 0: under 1024 ns. Then, for 2^e <= v < 2^(e+1) (e >= 10), eight buckets of 2^(e-3):
+// a bucket's upper edge is at most 12.5 % above any value in it.
 std::size_t LatencyHistogram::bucket_of(duration latency) noexcept {
   const auto v = static_cast<std::uint64_t>(std::max<duration::rep>(0, latency.count()));
   if (v < 1024) return 0;
   const int e = std::bit_width(v) - 1;
-  const std::size_t sub = (v >> (e - 2)) & 3;
-  const std::size_t b = 1 + static_cast<std::size_t>(e - 10) * 4 + sub;
+  const std::size_t sub = (v >> (e - 3)) & 7;
+  const std::size_t b = 1 + static_cast<std::size_t>(e - 10) * 8 + sub;
   return std::min(b, kBuckets - 1);
 }
 
 LatencyHistogram::duration LatencyHistogram::upper_edge(std::size_t bucket) noexcept {
   if (bucket == 0) return duration(1024);
-  const std::size_t e = (bucket - 1) / 4 + 10;
-  const std::size_t sub = (bucket - 1) % 4;
-  return duration(static_cast<duration::rep>((4 + sub + 1) << (e - 2)));
+  const std::size_t e = (bucket - 1) / 8 + 10;
+  const std::size_t sub = (bucket - 1) % 8;
+  return duration(static_cast<duration::rep>((8 + sub + 1) << (e - 3)));
 }
 
+// Generations start on period boundaries (counted from the first sample), so that a sample
+// counts for less than two periods, and for at least one.
 void LatencyHistogram::rotate(time_point now) noexcept {
   if (current_.total == 0 && current_.start == time_point{}) {
     current_.start = now;
     return;
   }
   if (now - current_.start < period_) return;
-  if (now - current_.start >= 2 * period_) {
-    previous_ = Generation{};  // the current one is too old to keep as "previous" too
-  } else {
-    previous_ = current_;
-  }
+  const auto periods = (now - current_.start) / period_;
+  const auto start = current_.start + periods * period_;
+  previous_ = periods == 1 ? current_ : Generation{};
   current_ = Generation{};
-  current_.start = now;
+  current_.start = start;
 }
 
 void LatencyHistogram::add(duration latency, time_point now) noexcept {

@@ -1,6 +1,6 @@
 // Recent latencies of a queue, for percentiles: the hedge delay of an adaptive hedged send and
-// the p50/p99 of the dispatcher's metrics. Log-linear buckets (four per power of two, so a
-// percentile is known to within 19 %), from 1 µs to over a minute, in two generations: a
+// the p50/p99 of the dispatcher's metrics. Log-linear buckets (eight per power of two, so a
+// percentile is known to within 12.5 %), from 1 µs to over a minute, in two generations: a
 // percentile covers the current period and the one before it (10 s each by default), so old
 // answers fade out. No lock: the owner serialises the calls.
 #pragma once
@@ -28,7 +28,7 @@ class LatencyHistogram {
   std::uint64_t recent_samples(time_point now) const noexcept;
   duration max_recent(time_point now) const noexcept;
 
-  static constexpr std::size_t kBuckets = 128;
+  static constexpr std::size_t kBuckets = 256;
   static std::size_t bucket_of(duration latency) noexcept;
   static duration upper_edge(std::size_t bucket) noexcept;
 

@@ -456,7 +456,7 @@ TEST_F(Hedging, AdaptiveDelayFollowsTheFirstQueuesLatency) {
   ASSERT_TRUE(queues[0].server.wait_for_requests(1, 5s));
   clock->advance(25ms);
   EXPECT_EQ(queues[1].requests(), 0u);
-  clock->advance(20ms);  // 45 ms > the p95 bucket of 30 ms (its upper edge: 32.8 ms)
+  clock->advance(20ms);  // 45 ms > the p95 bucket of 30 ms (its upper edge: 31.5 ms)
   auto r = future.get();
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_EQ(r->queue_index, 1u);
