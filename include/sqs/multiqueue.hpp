@@ -152,10 +152,15 @@ struct BulkheadOptions {
   // the queue is slow; answers at normal speed lift it again (by a quarter with each answer, and
   // altogether once past 256). A call outstanding longer than the estimate counts toward it
   // before it answers, so a hang lowers the limit within a few checks.
+  // The adaptive limit bounds ordinary calls only: long polls (whose duration is their wait)
+  // count toward max_in_flight but never take the room the adaptive limit leaves, so a queue's
+  // receivers cannot shut its sends out.
   bool adaptive = true;
   int min_in_flight = 2;   // >= 1: a slow queue keeps being probed by real traffic
   double tolerance = 2.0;  // >= 1
-  std::chrono::milliseconds latency_margin{50};
+  // Slower by less than this is never "degraded" (a busy client's own event loop adds tens
+  // of milliseconds under load: that is no reason to refuse calls).
+  std::chrono::milliseconds latency_margin{100};
 };
 
 // How the dispatcher watches the calls in flight on each queue, so that a queue that hangs or
@@ -266,8 +271,9 @@ struct FailoverOptions {
 
 // What the dispatcher sees of a queue's load (a snapshot).
 struct QueueLoadMetrics {
-  std::int64_t in_flight = 0;           // calls in flight now (long polls included)
-  std::optional<std::int64_t> limit;    // the bulkhead's limit now; unset: none
+  std::int64_t in_flight = 0;  // calls in flight now (long polls included)
+  // The bulkhead's limit now (the smaller of the ceiling and the adaptive limit); unset: none.
+  std::optional<std::int64_t> limit;
   bool stalled = false;                 // its oldest call is overdue: new work avoids it
   std::chrono::nanoseconds latency{0};  // recent latency estimate (EWMA); 0: no answer yet
   std::chrono::nanoseconds baseline_latency{0};

@@ -32,7 +32,7 @@ Result<detail::AdmittedCall> Executor::admit(std::chrono::nanoseconds allowance)
     e.retryable = true;
     return e;
   }
-  slot.watchdog->arm();
+  slot.watchdog->arm(now, allowance.count() == 0);
   return detail::AdmittedCall(slot_.get(), *id);
 }
 

@@ -9,9 +9,10 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
+// The adaptive part only: the fixed ceiling is checked apart (it counts long polls too).
 AdaptiveLimitConfig limit_config(const BulkheadOptions& b) {
   AdaptiveLimitConfig c;
-  c.ceiling = b.max_in_flight;
+  c.ceiling = 0;
   c.adaptive = b.adaptive;
   c.floor = b.min_in_flight;
   c.tolerance = b.tolerance;
@@ -25,7 +26,21 @@ QueueLoad::QueueLoad(const BulkheadOptions& bulkhead, const InFlightOptions& in_
                      milliseconds request_timeout)
     : options_(in_flight),
       slow_cap_(std::max<duration>(request_timeout / 2, milliseconds(100))),
+      ceiling_(bulkhead.max_in_flight),
       limit_(limit_config(bulkhead)) {}
+
+bool QueueLoad::full(bool ordinary) const noexcept {
+  if (ceiling_ > 0 && static_cast<std::int64_t>(calls_.size()) >= ceiling_) return true;
+  return ordinary && limit_.limited() &&
+         static_cast<std::int64_t>(calls_.ordinary_size()) >= limit_.limit();
+}
+
+std::optional<std::int64_t> QueueLoad::effective_limit() const noexcept {
+  std::optional<std::int64_t> l;
+  if (ceiling_ > 0) l = ceiling_;
+  if (limit_.limited()) l = l ? std::min(*l, limit_.limit()) : limit_.limit();
+  return l;
+}
 
 QueueLoad::duration QueueLoad::stall_after() const noexcept {
   if (options_.stall_after.count() <= 0) return duration::max();
@@ -50,8 +65,7 @@ bool QueueLoad::stalled_at(time_point now) const noexcept {
 }
 
 void QueueLoad::publish() noexcept {
-  const bool full = limit_.limited() && static_cast<std::int64_t>(calls_.size()) >= limit_.limit();
-  const bool blocked = stalled_ || full;
+  const bool blocked = stalled_ || full(true);
   if (blocked_.load(std::memory_order_relaxed) != blocked) {
     blocked_.store(blocked, std::memory_order_relaxed);
   }
@@ -60,9 +74,9 @@ void QueueLoad::publish() noexcept {
 std::optional<QueueLoad::Id> QueueLoad::admit(CircuitBreaker::Permit&& permit, duration allowance,
                                               time_point now, std::int64_t& limit) {
   std::lock_guard lock(lock_);
-  if (limit_.limited() && static_cast<std::int64_t>(calls_.size()) >= limit_.limit()) {
+  if (full(allowance.count() == 0)) {
     ++rejected_;
-    limit = limit_.limit();
+    limit = effective_limit().value_or(0);
     return std::nullopt;
   }
   ++admitted_;
@@ -83,7 +97,7 @@ QueueLoad::Settled QueueLoad::settle(Id id, time_point now, bool sample) {
   if (sample && removed.allowance.count() == 0) {
     latency_.add(took, now);
     histogram_.add(took, now);
-    limit_.update(latency_, static_cast<std::int64_t>(calls_.size()));
+    limit_.update(latency_, static_cast<std::int64_t>(calls_.ordinary_size()));
   }
   if (stalled_) stalled_ = stalled_at(now);
   publish();
@@ -103,7 +117,7 @@ std::optional<QueueLoad::time_point> QueueLoad::check(time_point now, duration i
     // A hang shows before anything comes back: the oldest call's age so far is a lower bound
     // of its latency.
     latency_.add_outstanding(now - *oldest);
-    limit_.update(latency_, static_cast<std::int64_t>(calls_.size()));
+    limit_.update(latency_, static_cast<std::int64_t>(calls_.ordinary_size()));
   }
   stalled_ = stalled_at(now);
   const auto threshold = slow_threshold();
@@ -136,7 +150,7 @@ QueueLoadMetrics QueueLoad::metrics(time_point now) {
   QueueLoadMetrics m;
   std::lock_guard lock(lock_);
   m.in_flight = static_cast<std::int64_t>(calls_.size());
-  if (limit_.limited()) m.limit = limit_.limit();
+  m.limit = effective_limit();
   m.stalled = stalled_;
   if (!latency_.empty()) {
     m.latency = latency_.recent();

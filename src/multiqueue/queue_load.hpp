@@ -64,10 +64,14 @@ class QueueLoad {
   duration stall_after() const noexcept;
   duration slow_threshold() const noexcept;
   bool stalled_at(time_point now) const noexcept;
+  // No room for one more call (an ordinary one, or a long poll, which only the ceiling bounds).
+  bool full(bool ordinary) const noexcept;
+  std::optional<std::int64_t> effective_limit() const noexcept;
   void publish() noexcept;
 
   const InFlightOptions options_;
-  const duration slow_cap_;  // half the client's request timeout (at least 100 ms)
+  const duration slow_cap_;     // half the client's request timeout (at least 100 ms)
+  const std::int64_t ceiling_;  // BulkheadOptions::max_in_flight (0: none)
 
   // Read by every dispatch: its own cache line, written only when it changes.
   alignas(64) std::atomic<bool> blocked_{false};

@@ -34,13 +34,25 @@ void Watchdog::arm_slow() noexcept {
   }
 }
 
+void Watchdog::bring_forward(Clock::time_point when) noexcept {
+  try {
+    schedule(when);
+  } catch (...) {
+    // Out of memory: the pending check still runs, later.
+  }
+}
+
 void Watchdog::schedule(Clock::time_point when) {
   std::lock_guard lock(mutex_);
   if (stopped_) return;
+  const auto due = when.time_since_epoch().count();
+  if (timer_.pending() && next_at_.load(std::memory_order_relaxed) <= due) return;
+  timer_.cancel();  // a later one (a check running now is not pending: it reschedules itself)
   std::weak_ptr<Watchdog> weak = weak_from_this();
   timer_ = clock_->schedule(when, [weak] {
     if (auto self = weak.lock()) self->check();
   });
+  next_at_.store(due, std::memory_order_relaxed);
 }
 
 void Watchdog::check() noexcept {

@@ -26,7 +26,16 @@ class Watchdog : public std::enable_shared_from_this<Watchdog> {
   Watchdog& operator=(const Watchdog&) = delete;
 
   void watch(const std::shared_ptr<QueueSlot>& slot);
-  // A call was admitted: make sure a check is scheduled. One relaxed load when one is.
+  // A call was admitted at `now`: make sure a check is scheduled, and, for an ordinary call
+  // (not a long poll), no later than one interval from now (while only long polls are in
+  // flight, checks are rare). Two relaxed loads when that is so already.
+  void arm(Clock::time_point now, bool ordinary) noexcept {
+    if (!armed_.load(std::memory_order_relaxed)) return arm_slow();
+    if (ordinary &&
+        next_at_.load(std::memory_order_relaxed) > (now + interval_).time_since_epoch().count()) {
+      bring_forward(now + interval_);
+    }
+  }
   void arm() noexcept {
     if (!armed_.load(std::memory_order_relaxed)) arm_slow();
   }
@@ -34,6 +43,9 @@ class Watchdog : public std::enable_shared_from_this<Watchdog> {
 
  private:
   void arm_slow() noexcept;
+  void bring_forward(Clock::time_point when) noexcept;
+  // Makes sure a check runs at `when` or earlier: keeps a pending one that is due no later,
+  // else replaces it.
   void schedule(Clock::time_point when);
   void check() noexcept;
 
@@ -41,6 +53,7 @@ class Watchdog : public std::enable_shared_from_this<Watchdog> {
   const std::chrono::nanoseconds interval_;
   std::vector<std::weak_ptr<QueueSlot>> slots_;  // set before any call
   std::atomic<bool> armed_{false};
+  std::atomic<Clock::duration::rep> next_at_{0};  // when the pending check is due
   std::mutex mutex_;
   TimerHandle timer_;  // guarded by mutex_
   bool stopped_ = false;

@@ -30,6 +30,7 @@ InFlightRegistry::Id InFlightRegistry::add(time_point start, duration allowance,
   }
   l.tail = id;
   ++size_;
+  if (n.allowance.count() == 0) ++ordinary_;
   return id;
 }
 
@@ -46,6 +47,7 @@ InFlightRegistry::Removed InFlightRegistry::remove(Id id) noexcept {
   } else {
     l.tail = n.prev;
   }
+  if (n.allowance.count() == 0) --ordinary_;
   Removed r{std::move(n.permit), n.start, n.allowance, n.counted_slow};
   n.in_use = false;
   n.prev = kNil;

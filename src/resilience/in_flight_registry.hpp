@@ -36,6 +36,8 @@ class InFlightRegistry {
   Removed remove(Id id) noexcept;
 
   std::size_t size() const noexcept { return size_; }
+  // Calls without an allowance (long polls aside).
+  std::size_t ordinary_size() const noexcept { return ordinary_; }
   // Start of the oldest ordinary call in flight.
   std::optional<time_point> oldest_start() const noexcept;
 
@@ -67,6 +69,7 @@ class InFlightRegistry {
   Id free_ = kNil;
   List short_, long_;
   std::size_t size_ = 0;
+  std::size_t ordinary_ = 0;
 };
 
 }  // namespace sqs::detail

@@ -263,6 +263,56 @@ TEST_F(LoadAware, AdaptiveBulkheadShrinksWhileAQueueHangsAndLiftsWhenItAnswersAg
   EXPECT_LT(d.metrics()[0].load.latency, 20ms);
 }
 
+TEST_F(LoadAware, LongPollsNeverTakeTheRoomOfTheAdaptiveLimit) {
+  // A queue's receivers poll again as soon as a poll ends: if they counted toward the adaptive
+  // limit, a queue once slowed down would have no room left for the sends that prove it is fast.
+  ScriptedQueues queues(2);
+  Dispatcher d(queues.dispatcher_queues(), options());
+  answer(d, 0, 50);
+  std::vector<detail::AdmittedCall> stuck, polls;
+  for (int i = 0; i < 5; ++i) stuck.push_back(d.executor(0).admit().value());
+  pass(300ms);
+  for (auto& c : stuck) c.settle(nullptr);  // slow answers: the limit is at its floor
+  ASSERT_EQ(d.metrics()[0].load.limit, 2);
+  for (int i = 0; i < 4; ++i) polls.push_back(d.executor(0).admit(20s).value());
+  EXPECT_FALSE(d.metrics()[0].load.stalled);
+  const auto p4 = picks(d, 4);  // not "full": it keeps its turns
+  EXPECT_EQ(std::count(p4.begin(), p4.end(), 0u), 2);
+  // Room for ordinary calls all the same; fast answers lift the limit.
+  answer(d, 0, 60);
+  EXPECT_FALSE(d.metrics()[0].load.limit);
+  for (auto& p : polls) p.settle(nullptr);
+}
+
+TEST_F(LoadAware, AFixedCeilingCountsLongPollsToo) {
+  ScriptedQueues queues(1);
+  auto qs = queues.dispatcher_queues();
+  qs[0].bulkhead = BulkheadOptions{.max_in_flight = 3};
+  Dispatcher d(std::move(qs), options());
+  std::vector<detail::AdmittedCall> polls;
+  for (int i = 0; i < 3; ++i) polls.push_back(d.executor(0).admit(20s).value());
+  auto refused = d.executor(0).admit();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::bulkhead_full);
+  for (auto& p : polls) p.settle(nullptr);
+}
+
+TEST_F(LoadAware, AnOrdinaryCallBringsTheNextCheckForwardWhileOnlyLongPollsAreInFlight) {
+  // With only long polls in flight, checks are up to a second apart; the first ordinary call
+  // must still be seen stalled within the stall threshold plus one check interval.
+  ScriptedQueues queues(2);
+  Dispatcher d(queues.dispatcher_queues(), options());
+  answer(d, 0, 20);
+  answer(d, 1, 20);
+  auto poll = d.executor(0).admit(20s).value();
+  pass(30ms);  // the watchdog checked once, and now waits long
+  auto call = d.executor(0).admit().value();
+  pass(70ms);
+  EXPECT_TRUE(d.metrics()[0].load.stalled);
+  call.settle(nullptr);
+  poll.settle(nullptr);
+}
+
 TEST_F(LoadAware, BulkheadOptionsAreValidated) {
   ScriptedQueues queues(1);
   auto bad = [&](auto mutate) {
