@@ -15,6 +15,7 @@
 #      SQS_BENCH_CANNED_PREFIX (nginx runtime dir; default /tmp/sqs-load-canned-$USER),
 #      RESULTS (JSON lines of every run; default a temp file, printed at the end).
 set -euo pipefail
+export AWS_EC2_METADATA_DISABLED=true  # never ask an instance metadata service for anything
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 KIT=${SQS_BENCH_KIT:-$(cd "$ROOT/.." && pwd)/shared/bench}

@@ -26,6 +26,7 @@ NODE=$ROOT/emulator/node_modules/.bin/node
 [[ -x $SQSCTL ]] || { echo "no $SQSCTL: build it first" >&2; exit 1; }
 [[ -x $NODE ]] || { echo "the emulator is not installed: run scripts/setup.sh" >&2; exit 1; }
 export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-bench} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-bench}
+export AWS_EC2_METADATA_DISABLED=true  # never ask an instance metadata service for anything
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sqs-regions.XXXXXX")
 pids=()

@@ -1,7 +1,8 @@
 // sqsctl bench end to end, over two real local SQS servers playing two regions: every message
-// delivered, weights honoured, failover while a region is frozen (timeouts) or killed
-// (connections refused) and comes back, failures injected through the control endpoint, a
-// receive-only drain, and bad options refused before anything is sent.
+// delivered, weights honoured, send latencies and the per-second timeline in the report,
+// failover while a region is frozen (timeouts) or killed (connections refused) and comes back,
+// hedged sends around a frozen region, failures, latency and hangs injected through the control
+// endpoint, a receive-only drain, and bad options refused before anything is sent.
 #include <gtest/gtest.h>
 
 #include <boost/asio/connect.hpp>
@@ -10,6 +11,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
+#include <cmath>
 #include <functional>
 #include <future>
 #include <memory>
@@ -83,6 +85,34 @@ std::vector<std::string> transitions(const json::object& queue) {
 
 bool contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+double real(const json::value& v) {
+  return v.to_number<double>();
+}
+
+// A send_latency_ms object: {p50, p99, max, mean}, in order.
+void expect_sane_latency(const json::value& v, const std::string& what) {
+  const auto& l = v.as_object();
+  double p50 = real(l.at("p50")), p99 = real(l.at("p99")), max = real(l.at("max")),
+         mean = real(l.at("mean"));
+  EXPECT_GT(p50, 0) << what << ": " << v;
+  EXPECT_LE(p50, p99) << what << ": " << v;
+  EXPECT_LE(p99, max) << what << ": " << v;
+  EXPECT_GT(mean, 0) << what << ": " << v;
+  EXPECT_LE(mean, max) << what << ": " << v;
+}
+
+// Sends per queue in the report's timeline over the seconds [from, to).
+std::vector<std::uint64_t> timeline_sent(const json::object& s, double from, double to) {
+  std::vector<std::uint64_t> out(s.at("queues").as_array().size(), 0);
+  for (const auto& e : s.at("timeline").as_array()) {
+    double t = real(e.at("t"));
+    if (t < from || t >= to) continue;
+    const auto& sent = e.at("sent").as_array();
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] += number(sent.at(i));
+  }
+  return out;
 }
 
 class Bench : public SqsctlTest {
@@ -228,6 +258,83 @@ TEST_F(Bench, WeightsSteerTheSends) {
   EXPECT_EQ(number(queues.at(0).at("weight")), 3u);
 }
 
+TEST_F(Bench, ReportsSendLatencyAndATimelineThatAddsUp) {
+  auto r = sqsctl_raw(bench_args({"--count", "400", "--rate", "250", "--concurrency", "8"}));
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  auto s = summary(r);
+  expect_nothing_lost(s, 400);
+  expect_sane_latency(s.at("send_latency_ms"), "overall");
+  double overall_max = real(s.at("send_latency_ms").at("max"));
+  const auto& queues = s.at("queues").as_array();
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto& q = queues[i].as_object();
+    expect_sane_latency(q.at("send_latency_ms"), "queue " + std::to_string(i));
+    EXPECT_LE(real(q.at("send_latency_ms").at("max")), overall_max);
+    for (const char* key : {"hedges", "hedge_wins", "late_copies"}) {
+      EXPECT_EQ(number(q.at(key)), 0u) << key << " without --hedge: " << s;
+    }
+    EXPECT_TRUE(q.contains("slow_in_flight") && q.contains("bulkhead_rejected") &&
+                q.contains("avoided"))
+        << s;
+  }
+  EXPECT_EQ(str(s.at("load")),
+            "bulkhead=adaptive,max-in-flight=none,slow-call-threshold=auto,hedge=off");
+
+  // One entry per second (1.6 s at 250/s: at least two), whose counts add up to the totals.
+  const auto& timeline = s.at("timeline").as_array();
+  ASSERT_GE(timeline.size(), 2u) << s;
+  EXPECT_GE(static_cast<double>(timeline.size()), real(s.at("elapsed_s"))) << s;
+  std::vector<std::uint64_t> sent(2, 0), received(2, 0);
+  std::uint64_t started = 0;
+  for (std::size_t t = 0; t < timeline.size(); ++t) {
+    const auto& e = timeline[t].as_object();
+    EXPECT_EQ(number(e.at("t")), t);
+    ASSERT_EQ(e.at("sent").as_array().size(), 2u);
+    ASSERT_EQ(e.at("received").as_array().size(), 2u);
+    for (std::size_t i = 0; i < 2; ++i) {
+      sent[i] += number(e.at("sent").at(i));
+      received[i] += number(e.at("received").at(i));
+    }
+    started += number(e.at("started"));
+    if (number(e.at("started")) > 0) {
+      double p50 = real(e.at("send_p50_ms")), p99 = real(e.at("send_p99_ms")),
+             max = real(e.at("send_max_ms"));
+      EXPECT_LE(p50, p99) << e;
+      EXPECT_LE(p99, max) << e;
+      EXPECT_LE(max, overall_max) << e;
+    } else {
+      EXPECT_FALSE(e.contains("send_p99_ms")) << e;
+    }
+  }
+  EXPECT_EQ(started, 400u) << s;
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(sent[i], number(queues[i].at("sent"))) << s;
+    EXPECT_EQ(received[i], number(queues[i].at("received"))) << s;
+  }
+  // Paced at 250/s: about 250 sends in each whole second.
+  EXPECT_GE(sent[0] + sent[1], 400u);
+  EXPECT_LE(number(timeline[0].at("started")), 260u) << s;
+}
+
+TEST_F(Bench, HedgeAndBulkheadOptionsReachTheDispatcher) {
+  auto r = sqsctl_raw(bench_args({"--count", "60", "--hedge", "100ms", "--max-in-flight", "32",
+                                  "--slow-call-threshold", "2s"}));
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  auto s = summary(r);
+  expect_nothing_lost(s, 60);
+  EXPECT_EQ(str(s.at("load")),
+            "bulkhead=adaptive,max-in-flight=32,slow-call-threshold=2s,hedge=100ms");
+  EXPECT_NE(r.err.find("hedge=100ms"), std::string::npos) << r.err;
+
+  r = sqsctl_raw(bench_args(
+      {"--count", "60", "--hedge", "p95", "--no-adaptive-bulkhead", "--slow-call-threshold", "0"}));
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  s = summary(r);
+  expect_nothing_lost(s, 60);
+  EXPECT_EQ(str(s.at("load")),
+            "bulkhead=fixed,max-in-flight=none,slow-call-threshold=off,hedge=p95");
+}
+
 // Sent at a steady pace (--rate), so that the run lasts as long on a busy machine as on an idle
 // one: every step below happens while it is sending.
 TEST_F(Bench, FailsOverWhileARegionIsFrozenAndCatchesUpWhenItThaws) {
@@ -303,11 +410,14 @@ TEST_F(Bench, InjectedFailuresOpenTheBreakerUntilTheyStop) {
   // Wrong requests are refused, and change nothing.
   for (const char* target :
        {"/?index=2&duration=1s&error_rate=0.5", "/?index=0", "/?index=0&duration=soon&error_rate=1",
-        "/?index=0&duration=1s&error_rate=1.5", "/?bogus=1"}) {
+        "/?index=0&duration=1s&error_rate=1.5", "/?bogus=1", "/?index=0&duration=1s",
+        "/?index=0&duration=1s&latency=fast", "/?index=0&duration=1s&latency=-5ms",
+        "/?index=0&duration=1s&hang=maybe", "/?duration=1s&hang=1"}) {
     auto answer = http_get(port, target);
     ASSERT_TRUE(answer) << target;
     EXPECT_EQ(answer->status, 400) << target << ": " << answer->body;
     EXPECT_TRUE(json_object(answer->body).contains("error")) << answer->body;
+    EXPECT_NE(answer->body.find("latency=L"), std::string::npos) << "says how: " << answer->body;
   }
 
   auto answer = http_get(port, "/?index=0&duration=1500ms&error_rate=1");
@@ -339,6 +449,114 @@ TEST_F(Bench, InjectedFailuresOpenTheBreakerUntilTheyStop) {
   EXPECT_EQ(t.front(), "closed->open") << s;
   EXPECT_TRUE(contains(t, "half-open->closed")) << s;
   EXPECT_NE(r.err.find("control: queue 0 fails at rate 1"), std::string::npos) << r.err;
+}
+
+// A frozen region holds the sends on their way to it; hedged, each of them is sent again to the
+// other region after 50 ms, which answers: no send waits for the thaw.
+TEST_F(Bench, HedgedSendsGoAroundAFrozenRegion) {
+  auto port = free_port();
+  auto run = bench_async(
+      bench_args({"--count", "600", "--rate", "200", "--concurrency", "64", "--hedge", "50ms",
+                  "--visibility-timeout", "2", "--control", "127.0.0.1:" + std::to_string(port)}));
+  ASSERT_TRUE(eventually([&] { return sent(port) >= 200; }, 10s));
+  region1_->freeze();
+  std::this_thread::sleep_for(1500ms);
+  region1_->thaw();
+  auto r = run.get();
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  auto s = summary(r);
+  expect_nothing_lost(s, 600);
+  const auto& q0 = s.at("queues").at(0).as_object();
+  const auto& q1 = s.at("queues").at(1).as_object();
+  // The copies went to region 2, and won.
+  EXPECT_GE(number(q1.at("hedges")), 1u) << s;
+  EXPECT_GE(number(q1.at("hedge_wins")), 1u) << s;
+  EXPECT_LE(number(q1.at("hedge_wins")), number(q1.at("hedges"))) << s;
+  // A send held by the frozen region was rescued by its copy, not by the thaw (1.5 s).
+  EXPECT_LT(real(s.at("send_latency_ms").at("max")), 1000) << s;
+  // The held first copies went through at the thaw: late copies, delivered twice.
+  EXPECT_LE(number(q0.at("late_copies")), number(q1.at("hedge_wins"))) << s;
+  EXPECT_EQ(number(s.at("duplicates")), number(s.at("received")) - number(s.at("unique")));
+  EXPECT_EQ(str(s.at("load")),
+            "bulkhead=adaptive,max-in-flight=none,slow-call-threshold=auto,hedge=50ms");
+}
+
+TEST_F(Bench, InjectedLatencyRaisesTheQueuesLatencyAndMovesItsTraffic) {
+  auto port = free_port();
+  auto run = bench_async(bench_args({"--count", "800", "--rate", "200", "--concurrency", "32",
+                                     "--control", "127.0.0.1:" + std::to_string(port)}));
+  ASSERT_TRUE(eventually([&] { return sent(port) >= 200; }, 10s));
+  auto answer = http_get(port, "/?index=0&duration=2s&latency=300ms");
+  ASSERT_TRUE(answer);
+  ASSERT_EQ(answer->status, 200) << answer->body;
+  auto before = json_object(answer->body);
+  const auto& q0 = before.at("queues").at(0).as_object();
+  EXPECT_EQ(real(q0.at("latency_injected_ms")), 300.0) << answer->body;
+  EXPECT_EQ(real(before.at("queues").at(1).at("latency_injected_ms")), 0.0) << answer->body;
+  double injected_at = real(before.at("elapsed_s"));
+
+  // The dispatcher's estimate of queue 0's latency follows.
+  bool slow = eventually(
+      [&] {
+        auto st = status(port);
+        return !st.empty() && real(st.at("queues").at(0).at("latency_ms")) > 100;
+      },
+      3s);
+  auto r = run.get();
+  EXPECT_TRUE(slow);
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  auto s = summary(r);
+  expect_nothing_lost(s, 800);
+  EXPECT_NE(r.err.find("control: queue 0 +300ms latency for 2s"), std::string::npos) << r.err;
+  // Some sends took the injected delay (and no more than it, plus a little)...
+  EXPECT_GE(real(s.at("queues").at(0).at("send_latency_ms").at("max")), 290) << s;
+  // ...but the traffic moved to queue 1: the whole seconds of the scenario, from the timeline.
+  auto during = timeline_sent(s, std::ceil(injected_at), std::floor(injected_at + 2));
+  EXPECT_GT(during[1], 150u) << s;
+  EXPECT_GT(during[1], 3 * during[0]) << s;
+}
+
+// A hang holds every call to queue 0 for 2 s; the dispatcher sees them outstanding and sends
+// the rest to queue 1. (The sends caught in the hang before the dispatcher saw it wait for its
+// end: the concurrency is there so that they cannot hold every send slot.)
+TEST_F(Bench, InjectedHangLosesNothingWhileTheOtherQueueTakesTheSends) {
+  auto port = free_port();
+  auto run = bench_async(bench_args({"--count", "800", "--rate", "200", "--concurrency", "200",
+                                     "--control", "127.0.0.1:" + std::to_string(port)}));
+  ASSERT_TRUE(eventually([&] { return sent(port) >= 200; }, 10s));
+  auto answer = http_get(port, "/?index=0&duration=2s&hang=1");
+  ASSERT_TRUE(answer);
+  ASSERT_EQ(answer->status, 200) << answer->body;
+  auto at_start = json_object(answer->body);
+  EXPECT_TRUE(at_start.at("queues").at(0).at("hang").as_bool()) << answer->body;
+  double hang_at = real(at_start.at("elapsed_s"));
+  std::uint64_t sent_at_start = number(at_start.at("sent"));
+
+  // Meanwhile the sends go on (200/s: 300 in 1.5 s), some calls are held.
+  std::this_thread::sleep_for(1500ms);
+  auto mid = status(port);
+  ASSERT_FALSE(mid.empty());
+  EXPECT_GE(number(mid.at("sent")), sent_at_start + 200) << mid;
+  EXPECT_GT(number(mid.at("queues").at(0).at("held")), 0u) << mid;
+  EXPECT_TRUE(mid.at("queues").at(0).at("hang").as_bool()) << mid;
+  // Once it is over, the held calls went ahead.
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto st = status(port);
+        return !st.empty() && number(st.at("queues").at(0).at("held")) == 0 &&
+               !st.at("queues").at(0).at("hang").as_bool();
+      },
+      3s));
+  auto r = run.get();
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  auto s = summary(r);
+  expect_nothing_lost(s, 800);
+  EXPECT_NE(r.err.find("control: queue 0 hangs for 2s"), std::string::npos) << r.err;
+  // The sends caught in the hang waited for its end; the others went to queue 1.
+  EXPECT_GE(real(s.at("queues").at(0).at("send_latency_ms").at("max")), 1000) << s;
+  auto during = timeline_sent(s, std::ceil(hang_at), std::floor(hang_at + 2));
+  EXPECT_GT(during[1], 150u) << s;
+  EXPECT_GT(during[1], 3 * during[0]) << s;
 }
 
 TEST_F(Bench, ReceiveOnlyDrainsEveryRegion) {
@@ -406,6 +624,16 @@ TEST_F(Bench, BadOptionsAreRefusedBeforeAnythingIsSent) {
       {"bench", "--queue", q, "--drain-timeout", "later"},
       {"bench", "--queue", q, "--wait-seconds", "21"},
       {"bench", "--queue", q, "--visibility-timeout", "0"},
+      {"bench", "--queue", q, "--hedge", "soon"},
+      {"bench", "--queue", q, "--hedge", "0"},
+      {"bench", "--queue", q, "--hedge", "-5ms"},
+      {"bench", "--queue", q, "--hedge", "p0"},
+      {"bench", "--queue", q, "--hedge", "p101"},
+      {"bench", "--queue", q, "--hedge", "p"},
+      {"bench", "--queue", q, "--max-in-flight", "-1"},
+      {"bench", "--queue", q, "--max-in-flight", "4"},  // no more than the 4 receivers
+      {"bench", "--queue", q, "--slow-call-threshold", "fast"},
+      {"bench", "--queue", q, "--slow-call-threshold", "-1s"},
   };
   for (const auto& args : cases) {
     auto r = sqsctl_raw(args);

@@ -1,5 +1,8 @@
 #include "bench_control.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -64,12 +67,34 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
+std::optional<sqs::Result<std::string>> parse_control_mark(const std::string& target) {
+  auto url = boost::urls::parse_origin_form(target);
+  if (!url) return std::nullopt;
+  auto params = url->params();
+  auto it = params.find("mark");
+  if (it == params.end()) return std::nullopt;
+  if (params.size() != 1) {
+    return sqs::Result<std::string>(
+        sqs::Error::validation("BadRequest", "mark takes no other parameter: /?mark=NAME"));
+  }
+  const std::string name((*it).value);
+  const bool ok =
+      !name.empty() && name.size() <= 40 && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+      });
+  if (!ok) {
+    return sqs::Result<std::string>(sqs::Error::validation(
+        "BadRequest", "a mark's name is 1-40 letters, digits, '_' or '-', got '" + name + "'"));
+  }
+  return sqs::Result<std::string>(name);
+}
+
 sqs::Result<std::optional<InjectionRequest>> parse_control_target(const std::string& target,
                                                                   std::size_t queues) {
   auto url = boost::urls::parse_origin_form(target);
   if (!url) return bad_request("cannot parse the request target '" + target + "'");
   auto params = url->params();
-  std::optional<std::string> index_text, duration_text, rate_text;
+  std::optional<std::string> index_text, duration_text, rate_text, latency_text, hang_text;
   for (const auto& param : params) {
     if (param.key == "index")
       index_text = param.value;
@@ -77,14 +102,19 @@ sqs::Result<std::optional<InjectionRequest>> parse_control_target(const std::str
       duration_text = param.value;
     else if (param.key == "error_rate")
       rate_text = param.value;
+    else if (param.key == "latency")
+      latency_text = param.value;
+    else if (param.key == "hang")
+      hang_text = param.value;
     else
-      return bad_request("unknown parameter '" + param.key + "' (index, duration, error_rate)");
+      return bad_request("unknown parameter '" + param.key +
+                         "' (index, duration, error_rate, latency, hang)");
   }
-  if (!index_text && !duration_text && !rate_text) return std::optional<InjectionRequest>();
-  if (!index_text || !duration_text || !rate_text) {
-    return bad_request(
-        "give all of index, duration and error_rate, e.g. "
-        "/?index=0&duration=5s&error_rate=0.8");
+  if (!index_text && !duration_text && !rate_text && !latency_text && !hang_text) {
+    return std::optional<InjectionRequest>();
+  }
+  if (!index_text || !duration_text) {
+    return bad_request("give index and duration, e.g. /?index=0&duration=5s&error_rate=0.8");
   }
   InjectionRequest request;
   {
@@ -98,13 +128,29 @@ sqs::Result<std::optional<InjectionRequest>> parse_control_target(const std::str
   auto duration = parse_duration(*duration_text);
   if (!duration) return bad_request("duration: " + duration.error().message);
   request.duration = *duration;
-  {
+  if (rate_text) {
     const std::string& t = *rate_text;
-    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), request.error_rate);
-    if (t.empty() || ec != std::errc() || end != t.data() + t.size() ||
-        !(request.error_rate >= 0 && request.error_rate <= 1)) {
+    double& rate = request.injection.error_rate;
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), rate);
+    if (t.empty() || ec != std::errc() || end != t.data() + t.size() || !(rate >= 0 && rate <= 1)) {
       return bad_request("error_rate must be a number from 0 to 1, got '" + t + "'");
     }
+  }
+  if (latency_text) {
+    auto latency = parse_duration(*latency_text);
+    if (!latency) return bad_request("latency: " + latency.error().message);
+    request.injection.latency = *latency;
+  }
+  if (hang_text) {
+    const std::string& t = *hang_text;
+    if (t == "1" || t == "true") {
+      request.injection.hang = true;
+    } else if (t != "0" && t != "false") {
+      return bad_request("hang must be 1 (or true) or 0 (or false), got '" + t + "'");
+    }
+  }
+  if (request.duration.count() > 0 && !rate_text && !latency_text && !hang_text) {
+    return bad_request("give error_rate, latency or hang (or duration=0 to end the scenario)");
   }
   return std::optional<InjectionRequest>(request);
 }

@@ -9,22 +9,25 @@ namespace sqsctl::bench {
 FaultInjector::FaultInjector(std::size_t queues, std::uint64_t seed)
     : scenarios_(queues), random_(seed) {}
 
-void FaultInjector::set(std::size_t index, double error_rate, std::chrono::nanoseconds duration) {
+void FaultInjector::set(std::size_t index, const Injection& injection,
+                        std::chrono::nanoseconds duration) {
   auto now = Clock::now();
   Scenario& s = scenarios_.at(index);
-  s.error_rate = std::clamp(error_rate, 0.0, 1.0);
-  s.until = duration.count() > 0 && s.error_rate > 0
+  static_cast<Injection&>(s) = injection;
+  s.error_rate = std::clamp(s.error_rate, 0.0, 1.0);
+  if (s.latency.count() < 0) s.latency = {};
+  s.until = duration.count() > 0 && s.any()
                 ? now + std::chrono::duration_cast<Clock::duration>(duration)
                 : now;
   last_until_ = {};
   for (const auto& other : scenarios_) {
-    if (other.error_rate > 0 && other.until > now) last_until_ = std::max(last_until_, other.until);
+    if (other.any() && other.until > now) last_until_ = std::max(last_until_, other.until);
   }
 }
 
 bool FaultInjector::active(std::size_t index, Clock::time_point now) const {
   const Scenario& s = scenarios_.at(index);
-  return s.error_rate > 0 && now < s.until;
+  return s.any() && now < s.until;
 }
 
 bool FaultInjector::any_active() {
@@ -34,9 +37,18 @@ bool FaultInjector::any_active() {
   return false;
 }
 
+bool FaultInjector::hangs(std::size_t index, Clock::time_point now) const {
+  return scenarios_.at(index).hang && active(index, now);
+}
+
+std::chrono::nanoseconds FaultInjector::latency(std::size_t index, Clock::time_point now) const {
+  return active(index, now) ? scenarios_.at(index).latency : std::chrono::nanoseconds(0);
+}
+
 bool FaultInjector::should_fail(std::size_t index) {
   if (last_until_ == Clock::time_point{} || !active(index)) return false;
-  return uniform_(random_) < scenarios_[index].error_rate;
+  const double rate = scenarios_[index].error_rate;
+  return rate > 0 && uniform_(random_) < rate;
 }
 
 sqs::Error FaultInjector::injected_error(std::size_t index, double error_rate) {

@@ -1,7 +1,10 @@
-// Error injection for `sqsctl bench`, as in the Go load tool: for a while, calls to one queue
-// fail client-side at a given rate. The failures are run through the queue's Executor
-// (start_run), so its circuit breaker counts them exactly like a real outage; the error is a
-// transport error, the kind a dead region gives. Used from the bench's own thread only.
+// Fault injection for `sqsctl bench`, as in the Go load tool: for a while, calls to one queue
+// fail client-side at a given rate, are delayed by a given latency, or hang (are held until the
+// scenario ends, then go ahead). The injected behaviour runs inside the queue's Executor
+// (start_run), so its circuit breaker counts the failures exactly like a real outage (a transport
+// error, the kind a dead region gives), and its load accounting (calls in flight, latency, the
+// bulkhead, stall detection) sees the delays and hangs exactly like a slow or frozen region.
+// Used from the bench's own thread only.
 #pragma once
 
 #include <chrono>
@@ -14,26 +17,38 @@
 
 namespace sqsctl::bench {
 
+// What a scenario does to the calls of one queue while it runs.
+struct Injection {
+  double error_rate = 0;               // 0..1: share of the calls that fail
+  std::chrono::nanoseconds latency{};  // added before each call that starts meanwhile
+  bool hang = false;                   // calls are held until the scenario ends
+  bool any() const noexcept { return error_rate > 0 || latency.count() > 0 || hang; }
+};
+
 class FaultInjector {
  public:
   using Clock = std::chrono::steady_clock;
 
-  struct Scenario {
-    double error_rate = 0;      // 0..1
+  struct Scenario : Injection {
     Clock::time_point until{};  // the scenario is over from then on
   };
 
   FaultInjector(std::size_t queues, std::uint64_t seed);
 
-  // From now on, for `duration`, calls to queue `index` fail with probability `error_rate`.
-  // A zero duration (or rate) ends the queue's scenario. Precondition: index < size().
-  void set(std::size_t index, double error_rate, std::chrono::nanoseconds duration);
+  // From now on, for `duration`, calls to queue `index` get `injection` (replacing the queue's
+  // scenario). A zero duration (or an injection that does nothing) ends the queue's scenario.
+  // Precondition: index < size().
+  void set(std::size_t index, const Injection& injection, std::chrono::nanoseconds duration);
 
   std::size_t size() const noexcept { return scenarios_.size(); }
   const Scenario& scenario(std::size_t index) const { return scenarios_.at(index); }
   bool active(std::size_t index, Clock::time_point now = Clock::now()) const;
   // Whether any queue has a scenario running now (cheap: no clock read when none was ever set).
   bool any_active();
+
+  // What a call to queue `index` starting `now` gets: held, or delayed by this much.
+  bool hangs(std::size_t index, Clock::time_point now = Clock::now()) const;
+  std::chrono::nanoseconds latency(std::size_t index, Clock::time_point now = Clock::now()) const;
 
   // Draws whether this call to queue `index` fails.
   bool should_fail(std::size_t index);

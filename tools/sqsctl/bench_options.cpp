@@ -250,6 +250,58 @@ sqs::Result<sqs::CircuitBreakerOptions> parse_breaker_spec(std::string_view text
   return options;
 }
 
+sqs::Result<sqs::HedgeOptions> parse_hedge(std::string_view text) {
+  sqs::HedgeOptions hedge;
+  if (!text.empty() && (text.front() == 'p' || text.front() == 'P')) {
+    auto percent = parse_double(text.substr(1));
+    if (!percent || !(*percent > 0 && *percent <= 100)) {
+      return bad("--hedge '" + std::string(text) +
+                 "': a percentile is p followed by a number above 0 and at most 100, e.g. p95");
+    }
+    hedge.percentile = *percent / 100;
+    return hedge;
+  }
+  auto delay = parse_duration(text);
+  if (!delay) {
+    return bad("--hedge '" + std::string(text) +
+               "': expected a delay (e.g. 100ms) or a percentile of the first queue's latency "
+               "(e.g. p95)");
+  }
+  if (delay->count() <= 0 || *delay > std::chrono::minutes(10)) {
+    return bad("--hedge '" + std::string(text) +
+               "': the delay must be more than 0 and at most 10m");
+  }
+  hedge.delay = std::chrono::ceil<std::chrono::milliseconds>(*delay);
+  return hedge;
+}
+
+std::string describe_load(const sqs::BulkheadOptions& bulkhead,
+                          const std::optional<std::chrono::milliseconds>& slow_call_threshold,
+                          const std::optional<sqs::HedgeOptions>& hedge) {
+  std::string text = std::string("bulkhead=") + (bulkhead.adaptive ? "adaptive" : "fixed");
+  text += ",max-in-flight=" +
+          (bulkhead.max_in_flight > 0 ? std::to_string(bulkhead.max_in_flight) : "none");
+  text += ",slow-call-threshold=";
+  if (!slow_call_threshold) {
+    text += "auto";
+  } else if (slow_call_threshold->count() == 0) {
+    text += "off";
+  } else {
+    text += format_duration(*slow_call_threshold);
+  }
+  text += ",hedge=";
+  if (!hedge) {
+    text += "off";
+  } else if (hedge->percentile) {
+    char percent[32];
+    std::snprintf(percent, sizeof percent, "p%g", *hedge->percentile * 100);
+    text += percent;
+  } else {
+    text += format_duration(hedge->delay);
+  }
+  return text;
+}
+
 sqs::Result<ControlAddress> parse_control_address(std::string_view text) {
   auto fail = [&](const std::string& why) {
     return bad("--control '" + std::string(text) + "': " + why);
@@ -329,6 +381,30 @@ sqs::Result<BenchConfig> validate(const BenchArguments& arguments) {
     config.breaker = std::move(*breaker);
   }
   config.breaker_description = describe_breaker(config.breaker, trip);
+  if (arguments.max_in_flight < 0 || arguments.max_in_flight > kMaxInFlight) {
+    return bad("--max-in-flight must be from 0 (no ceiling) to " + std::to_string(kMaxInFlight) +
+               ", got " + std::to_string(arguments.max_in_flight));
+  }
+  if (arguments.max_in_flight > 0 && arguments.max_in_flight <= arguments.receivers) {
+    return bad("--max-in-flight " + std::to_string(arguments.max_in_flight) +
+               " must be more than --receivers (" + std::to_string(arguments.receivers) +
+               "): every receiver's long poll counts toward it, and sends need room too");
+  }
+  config.bulkhead.max_in_flight = static_cast<int>(arguments.max_in_flight);
+  config.bulkhead.adaptive = !arguments.no_adaptive_bulkhead;
+  if (arguments.slow_call_threshold) {
+    auto d = parse_duration(*arguments.slow_call_threshold);
+    if (!d) return bad("--slow-call-threshold: " + d.error().message);
+    if (*d > std::chrono::hours(24)) return bad("--slow-call-threshold must be at most 24h");
+    config.slow_call_threshold = std::chrono::ceil<std::chrono::milliseconds>(*d);
+  }
+  if (arguments.hedge) {
+    auto hedge = parse_hedge(*arguments.hedge);
+    if (!hedge) return hedge.error();
+    config.hedge = *hedge;
+  }
+  config.load_description =
+      describe_load(config.bulkhead, config.slow_call_threshold, config.hedge);
   if (arguments.control) {
     auto control = parse_control_address(*arguments.control);
     if (!control) return control.error();

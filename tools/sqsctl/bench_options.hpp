@@ -1,8 +1,8 @@
 // The options of `sqsctl bench`, as typed and once checked: queue specs
 // (QUEUE[,endpoint=URL][,region=REGION][,weight=W]), the breaker settings
-// (interval=1s,trip=consecutive:3,...), Go-style durations (500ms, 5s, 1m30s) and the address of
-// the control endpoint. Everything is checked before any client is made, so that a typo never
-// costs a half-done run.
+// (interval=1s,trip=consecutive:3,...), the dispatcher's load settings (bulkhead, slow calls,
+// hedging), Go-style durations (500ms, 5s, 1m30s) and the address of the control endpoint.
+// Everything is checked before any client is made, so that a typo never costs a half-done run.
 #pragma once
 
 #include <chrono>
@@ -15,6 +15,7 @@
 
 #include "sqs/circuit_breaker.hpp"
 #include "sqs/error.hpp"
+#include "sqs/multiqueue.hpp"
 
 namespace sqsctl::bench {
 
@@ -36,6 +37,10 @@ struct BenchArguments {
   bool no_send = false;
   int wait_seconds = 1;
   int visibility_timeout = 10;
+  std::optional<std::string> hedge;  // DURATION or pNN (adaptive)
+  std::int64_t max_in_flight = 0;    // bulkhead ceiling per queue; 0: none
+  bool no_adaptive_bulkhead = false;
+  std::optional<std::string> slow_call_threshold;  // DURATION; 0: off
 };
 
 struct QueueSpec {
@@ -65,12 +70,18 @@ struct BenchConfig {
   bool no_send = false;
   int wait_seconds = 1;
   int visibility_timeout = 10;
+  // The dispatcher's load settings (DispatcherOptions::bulkhead, in_flight, hedge).
+  sqs::BulkheadOptions bulkhead;
+  std::optional<std::chrono::milliseconds> slow_call_threshold;  // unset: derived; 0: off
+  std::optional<sqs::HedgeOptions> hedge;                        // unset: no hedging
+  std::string load_description;                                  // those settings, for the summary
 };
 
 inline constexpr std::size_t kMaxCount = 100'000'000;
 inline constexpr std::size_t kMaxConcurrency = 10'000;
 inline constexpr std::size_t kMaxReceivers = 1'000;
 inline constexpr int kMaxWeight = 1'000;
+inline constexpr std::int64_t kMaxInFlight = 1'000'000;
 
 // A Go duration: one or more DECIMAL UNIT pairs (units ns, us, ms, s, m, h), e.g. 500ms, 1.5s,
 // 1m30s; "0" alone is zero. Negative durations are refused.
@@ -89,6 +100,16 @@ sqs::Result<sqs::CircuitBreakerOptions> parse_breaker_spec(std::string_view text
 
 // The settings in effect, e.g. "interval=1s,trip=consecutive:3,open-timeout=2s,...".
 std::string describe_breaker(const sqs::CircuitBreakerOptions& options, const std::string& trip);
+
+// --hedge: a delay (100ms: a copy goes to the next queue when the first has not answered by
+// then) or pNN (p95: the first queue's recent 95th percentile, 100 ms until it answered 20).
+sqs::Result<sqs::HedgeOptions> parse_hedge(std::string_view text);
+
+// The load settings in effect, e.g. "bulkhead=adaptive,max-in-flight=none,
+// slow-call-threshold=auto,hedge=p95".
+std::string describe_load(const sqs::BulkheadOptions& bulkhead,
+                          const std::optional<std::chrono::milliseconds>& slow_call_threshold,
+                          const std::optional<sqs::HedgeOptions>& hedge);
 
 // HOST:PORT, [IPV6]:PORT, :PORT or PORT; HOST must be a loopback address (or localhost).
 sqs::Result<ControlAddress> parse_control_address(std::string_view text);

@@ -14,6 +14,13 @@ std::string format(const char* pattern, auto... values) {
   return text;
 }
 
+// 0.8ms, 12ms, 1.2s: three digits at most.
+std::string format_ms(double ms) {
+  if (ms < 10) return format("%.1fms", ms);
+  if (ms < 1000) return format("%.0fms", ms);
+  return format("%.1fs", ms / 1000);
+}
+
 unsigned long long ull(std::uint64_t v) {
   return static_cast<unsigned long long>(v);
 }
@@ -103,9 +110,18 @@ std::vector<std::string> ProgressDisplay::render(const ProgressSnapshot& s, cons
                               i < r.queue_sent.size() ? r.queue_sent[i] : 0.0,
                               i < r.queue_received.size() ? r.queue_received[i] : 0.0, ull(q.sent),
                               ull(q.received));
+    // The dispatcher's view: "in flight 3  latency 2.1ms", "in flight 9 (limit 2)  latency 310ms".
+    line += format("  in flight %lld", static_cast<long long>(q.in_flight));
+    if (q.limit) line += format(" (limit %lld)", static_cast<long long>(*q.limit));
+    line += "  latency " + (q.latency_ms > 0 ? format_ms(q.latency_ms) : std::string("-"));
+    if (q.stalled) line += color_ ? " \x1b[31mSTALLED\x1b[0m" : " STALLED";
+    std::string injecting;
+    if (q.injected_hang) injecting += ", hang";
+    if (q.injected_latency_ms > 0) injecting += ", +" + format_ms(q.injected_latency_ms);
     if (q.injected_error_rate > 0) {
-      line += format("  (injecting %.0f%% errors)", q.injected_error_rate * 100);
+      injecting += format(", %.0f%% errors", q.injected_error_rate * 100);
     }
+    if (!injecting.empty()) line += "  (injecting " + injecting.substr(2) + ")";
     lines.push_back(std::move(line));
   }
   return lines;

@@ -1,10 +1,12 @@
 // Live progress of `sqsctl bench` on stderr: on a terminal, a block redrawn in place (a progress
-// bar for the total, one line per queue with its breaker state and rates) with events such as
+// bar for the total, one line per queue with its breaker state, rates, and the dispatcher's view
+// of its load: calls in flight / bulkhead limit, latency estimate, stalled) with events such as
 // breaker transitions scrolling above it; elsewhere (a pipe, a log file), one plain line a second.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -18,7 +20,15 @@ struct QueueStatus {
   sqs::CircuitState state = sqs::CircuitState::closed;
   std::uint64_t sent = 0;
   std::uint64_t received = 0;
-  double injected_error_rate = 0;  // while an injection runs
+  // The dispatcher's view of its load (QueueLoadMetrics).
+  std::int64_t in_flight = 0;
+  std::optional<std::int64_t> limit;  // the bulkhead's limit; unset: none
+  double latency_ms = 0;              // recent latency estimate; 0: no answer yet
+  bool stalled = false;
+  // While an injection runs.
+  double injected_error_rate = 0;
+  double injected_latency_ms = 0;
+  bool injected_hang = false;
 };
 
 struct ProgressSnapshot {

@@ -55,6 +55,19 @@ void write_json(const boost::json::value& v, std::string& out) {
   }
 }
 
+boost::json::object latency_json(const LatencySummary& l) {
+  return {{"p50", round3(l.p50_ms)},
+          {"p99", round3(l.p99_ms)},
+          {"max", round3(l.max_ms)},
+          {"mean", round3(l.mean_ms)}};
+}
+
+boost::json::array counts_json(const std::vector<std::uint64_t>& counts) {
+  boost::json::array out;
+  for (auto n : counts) out.push_back(n);
+  return out;
+}
+
 }  // namespace
 
 std::string to_json_text(const boost::json::value& value) {
@@ -99,6 +112,19 @@ boost::json::object to_json(const BenchReport& r) {
     o["receive_errors"] = q.receive_errors;
     o["delete_errors"] = q.delete_errors;
     if (q.foreign > 0) o["foreign"] = q.foreign;
+    if (!r.receive_only) o["send_latency_ms"] = latency_json(q.send_latency);
+    o["hedges"] = q.hedges;
+    o["hedge_wins"] = q.hedge_wins;
+    o["late_copies"] = q.late_copies;
+    o["slow_in_flight"] = q.slow_in_flight;
+    o["bulkhead_rejected"] = q.bulkhead_rejected;
+    o["avoided"] = q.avoided;
+    if (q.bulkhead_limit) {
+      o["bulkhead_limit"] = *q.bulkhead_limit;
+    } else {
+      o["bulkhead_limit"] = nullptr;
+    }
+    o["latency_estimate_ms"] = round3(q.latency_estimate_ms);
     queues.push_back(std::move(o));
   }
   out["queues"] = std::move(queues);
@@ -109,6 +135,33 @@ boost::json::object to_json(const BenchReport& r) {
   out["started_unix_s"] = round3(r.started_unix_s);
   out["run_id"] = r.run_id;
   out["breaker"] = r.breaker;
+  out["load"] = r.load;
+  if (!r.receive_only) out["send_latency_ms"] = latency_json(r.send_latency);
+  boost::json::array timeline;
+  for (std::size_t t = 0; t < r.timeline.size(); ++t) {
+    const auto& second = r.timeline[t];
+    boost::json::object o{{"t", t},
+                          {"sent", counts_json(second.sent)},
+                          {"received", counts_json(second.received)},
+                          {"started", second.send_latency.count}};
+    if (second.send_latency.count > 0) {
+      o["send_p50_ms"] = round3(second.send_latency.p50_ms);
+      o["send_p99_ms"] = round3(second.send_latency.p99_ms);
+      o["send_max_ms"] = round3(second.send_latency.max_ms);
+    }
+    timeline.push_back(std::move(o));
+  }
+  out["timeline"] = std::move(timeline);
+  boost::json::array phases;
+  for (const auto& phase : r.phases) {
+    boost::json::object o{{"name", phase.name},
+                          {"from_s", round3(phase.from_s)},
+                          {"to_s", round3(phase.to_s)},
+                          {"started", phase.send_latency.count}};
+    if (phase.send_latency.count > 0) o["send_latency_ms"] = latency_json(phase.send_latency);
+    phases.push_back(std::move(o));
+  }
+  out["phases"] = std::move(phases);
   if (r.receive_only) out["receive_only"] = true;
   if (r.aborted) out["aborted"] = true;
   if (!r.last_send_error.empty()) out["last_send_error"] = r.last_send_error;

@@ -1,15 +1,20 @@
 // The result of a bench run, and the one JSON line it prints last on stdout:
 // {"sent":N,"send_errors":E,"received":R,"unique":U,"duplicates":R-U,"lost":L,"elapsed_s":...,
 //  "send_msgs_per_s":...,"queues":[{"queue":URL,"sent":...,"received":...,"state":...,
-//  "transitions":[{"from":"closed","to":"open","at_s":...}]}], ...}
+//  "transitions":[{"from":"closed","to":"open","at_s":...}],
+//  "send_latency_ms":{"p50":...,"p99":...,"max":...,"mean":...},"hedges":...,...}], ...,
+//  "send_latency_ms":{...},"timeline":[{"t":0,"sent":[...],"received":[...],"started":...,
+//  "send_p50_ms":...,"send_p99_ms":...,"send_max_ms":...},...]}
 #pragma once
 
 #include <boost/json/object.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "bench_latency.hpp"
 #include "sqs/circuit_breaker.hpp"
 
 namespace sqsctl::bench {
@@ -33,6 +38,16 @@ struct QueueReport {
   std::uint64_t delete_errors = 0;
   sqs::CircuitState state = sqs::CircuitState::closed;
   std::vector<Transition> transitions;
+  LatencySummary send_latency;  // of the messages this queue took
+  // The dispatcher's counts for this queue (QueueLoadMetrics).
+  std::uint64_t hedges = 0;             // hedged copies sent to it
+  std::uint64_t hedge_wins = 0;         // ...that completed the send
+  std::uint64_t late_copies = 0;        // copies it accepted after another queue had: duplicates
+  std::uint64_t slow_in_flight = 0;     // calls counted as slow while still outstanding
+  std::uint64_t bulkhead_rejected = 0;  // calls its bulkhead refused
+  std::uint64_t avoided = 0;            // picks that went elsewhere (it was stalled or full)
+  std::optional<std::int64_t> bulkhead_limit;  // at the end; unset: none
+  double latency_estimate_ms = 0;              // at the end (0: no answer)
 };
 
 struct BenchReport {
@@ -51,8 +66,19 @@ struct BenchReport {
   double send_elapsed_s = 0;  // start to the last send
   double started_unix_s = 0;  // wall-clock time of the start, to line events up with it
   std::string breaker;        // the breaker settings in effect
+  std::string load;           // the dispatcher's load settings (bulkhead, slow calls, hedging)
   std::string last_send_error;
   std::vector<QueueReport> queues;
+  LatencySummary send_latency;
+  std::vector<TimelineSecond> timeline;
+  // Phases marked through the control endpoint (GET /?mark=NAME): each from its mark to the
+  // next one (or the end), with the exact latency of the sends that started in it.
+  struct Phase {
+    std::string name;
+    double from_s = 0, to_s = 0;
+    LatencySummary send_latency;
+  };
+  std::vector<Phase> phases;
 
   // 0 iff nothing was lost, no send failed and the run was not interrupted; else 1.
   int exit_status() const noexcept;

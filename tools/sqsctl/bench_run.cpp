@@ -16,14 +16,10 @@ milliseconds retry_delay(unsigned attempt) {
   return std::min(milliseconds(1000), milliseconds(25 << std::min(attempt, 6u)));
 }
 
-// The start function of an injected failure: completes, later (never inline), with a
-// transport error, without touching the network.
-template <class R>
-auto injected_failure(std::size_t index, double error_rate) {
-  return [e = FaultInjector::injected_error(index, error_rate)](
-             const sqs::Queue& queue, sqs::detail::UniqueFunction<void(sqs::Result<R>)> done) {
-    queue.client().defer([done = std::move(done), e]() mutable { done(e); });
-  };
+// The error of a call whose injected delay or hang was cut short by the end of the run.
+sqs::Error ended_error() {
+  return sqs::Error::make(sqs::ErrorKind::cancelled, "Cancelled",
+                          "the bench ended while the call waited for its injected delay or hang");
 }
 
 }  // namespace
@@ -34,6 +30,7 @@ struct BenchRun::SendSlot {
   explicit SendSlot(boost::asio::io_context& io) : timer(io) {}
   std::size_t sequence = 0;
   unsigned attempts = 0;
+  std::optional<Clock::time_point> started;        // its send started (its latency counts from)
   std::optional<Clock::time_point> failing_since;  // first failure of this message
   boost::asio::steady_timer timer;                 // the pause before a retry
 };
@@ -62,8 +59,10 @@ BenchRun::BenchRun(boost::asio::io_context& io, const sqs::Dispatcher& dispatche
       faults_(queues_.size(), std::random_device{}()),
       tracker_(BodyCodec(BodyCodec::new_run_id()), config.no_send ? 0 : config.count,
                queues_.size(), config.no_send),
+      latencies_(queues_.size()),
       inbox_(std::make_shared<TransitionInbox>()),
       transitions_(queues_.size()),
+      held_(queues_.size()),
       ticker_(io),
       grace_(io),
       signals_(io, SIGINT, SIGTERM) {
@@ -71,6 +70,9 @@ BenchRun::BenchRun(boost::asio::io_context& io, const sqs::Dispatcher& dispatche
   receive_options_.wait_time_seconds = config.wait_seconds;
   receive_options_.visibility_timeout = config.visibility_timeout;
   failover_.round_robin = config.round_robin;
+  for (std::size_t i = 0; i < queues_.size(); ++i) {
+    scenario_ends_.push_back(std::make_unique<boost::asio::steady_timer>(io));
+  }
 }
 
 BenchRun::~BenchRun() = default;
@@ -107,13 +109,88 @@ sqs::SendOptions BenchRun::send_options(std::size_t sequence) const {
 
 bool BenchRun::worth_another_queue(const sqs::Executor& executor, const sqs::Error& error) const {
   return error.kind == sqs::ErrorKind::circuit_open ||
+         error.kind == sqs::ErrorKind::bulkhead_full ||
          executor.breaker().classify(error) == sqs::CallOutcome::failure;
+}
+
+// ---- fault injection ----
+
+template <class R, class Real>
+void BenchRun::start_injected(const sqs::Executor& executor, Real real,
+                              std::chrono::nanoseconds allowance,
+                              sqs::detail::UniqueFunction<void(sqs::Result<R>)> done) {
+  const std::size_t index = executor.index();
+  const auto now = FaultInjector::Clock::now();
+  const bool hang = faults_.hangs(index, now);
+  const auto delay = hang ? std::chrono::nanoseconds(0) : faults_.latency(index, now);
+  // Inside the executor's call (admitted by the breaker and the bulkhead, counted in flight):
+  // the wait, then the real call or an injected failure. The queue lives as long as the call's
+  // completion (it holds the queue's slot).
+  executor.start_run<R>(
+      [this, index, hang, delay, real = std::move(real)](
+          const sqs::Queue& queue,
+          sqs::detail::UniqueFunction<void(sqs::Result<R>)> finish) mutable {
+        Resume go = [this, index, queue = &queue, real = std::move(real),
+                     finish = std::move(finish)](bool proceed) mutable {
+          if (!proceed || stopping_) return finish(ended_error());
+          if (faults_.should_fail(index)) {
+            // Later, never inline, without touching the network.
+            auto e = FaultInjector::injected_error(index, faults_.scenario(index).error_rate);
+            return queue->client().defer(
+                [finish = std::move(finish), e = std::move(e)]() mutable { finish(std::move(e)); });
+          }
+          real(*queue, std::move(finish));
+        };
+        if (hang) return hold_call(index, std::move(go));
+        if (delay.count() > 0) return delay_call(delay, std::move(go));
+        go(true);
+      },
+      std::move(done), allowance);
+}
+
+void BenchRun::delay_call(std::chrono::nanoseconds delay, Resume resume) {
+  const std::uint64_t id = next_delay_id_++;
+  auto& timer = delayed_[id];
+  timer = std::make_unique<boost::asio::steady_timer>(io_);
+  timer->expires_after(delay);
+  timer->async_wait([this, id, resume = std::move(resume)](boost::system::error_code ec) mutable {
+    delayed_.erase(id);  // (the timer's wait is over: it may go)
+    resume(!ec);
+  });
+}
+
+void BenchRun::hold_call(std::size_t queue, Resume resume) {
+  held_.at(queue).push_back(std::move(resume));
+}
+
+void BenchRun::release_held(std::size_t queue, bool go) {
+  std::vector<Resume> held;
+  held.swap(held_.at(queue));
+  for (auto& resume : held) resume(go);
+}
+
+void BenchRun::arm_scenario_end(std::size_t queue) {
+  auto& timer = *scenario_ends_.at(queue);
+  timer.cancel();
+  if (!faults_.hangs(queue)) return release_held(queue, true);  // (no hang, or no longer)
+  timer.expires_at(faults_.scenario(queue).until);
+  timer.async_wait([this, queue](boost::system::error_code ec) {
+    if (!ec && !faults_.hangs(queue)) release_held(queue, true);
+  });
+}
+
+void BenchRun::end_injections() {
+  for (auto& timer : scenario_ends_) timer->cancel();
+  // Their handlers complete the calls, as cancelled, from the loop.
+  for (auto& [id, timer] : delayed_) timer->cancel();
+  for (std::size_t q = 0; q < held_.size(); ++q) release_held(q, false);
 }
 
 void BenchRun::next_message(SendSlot& slot) {
   if (stopping_ || next_sequence_ >= config_.count) return;
   slot.sequence = next_sequence_++;
   slot.attempts = 0;
+  slot.started.reset();
   slot.failing_since.reset();
   if (config_.rate > 0) {
     // Paced: message n leaves no earlier than n / rate seconds after the start.
@@ -132,37 +209,34 @@ void BenchRun::next_message(SendSlot& slot) {
 
 void BenchRun::send(SendSlot& slot) {
   if (stopping_) return;  // interrupted: this message is not sent
+  if (!slot.started) slot.started = Clock::now();
   std::string body = tracker_.codec().encode(slot.sequence, config_.message_bytes);
   sqs::SendOptions options = send_options(slot.sequence);
   if (!faults_.any_active()) return failover_send(slot, std::move(body), std::move(options));
 
-  // An injection runs: the first try goes to the queue the dispatcher picks, through its
-  // executor, so that an injected failure there is counted by its breaker; then, as after any
-  // failure, the failover send takes over (from the next queue in the rotation).
-  sqs::Executor executor = config_.round_robin ? dispatcher_.dispatch_rr() : dispatcher_.dispatch();
-  std::size_t index = executor.index();
+  // An injection runs: the first try goes to the queue the dispatcher picks (it avoids a stalled
+  // or full queue by itself), through its executor, with the injected failure, delay or hang
+  // inside the call, so that its breaker and its load accounting see them; then, after a failure
+  // worth another queue, the failover send takes over (from the next queue in the rotation).
+  const sqs::Executor& executor =
+      config_.round_robin ? dispatcher_.dispatch_rr() : dispatcher_.dispatch();
+  const std::size_t index = executor.index();
   ++calls_in_flight_;
-  if (faults_.should_fail(index)) {
-    executor.async_run<sqs::SendMessageResult>(
-        injected_failure<sqs::SendMessageResult>(index, faults_.scenario(index).error_rate),
-        on_run_thread([this, &slot, body = std::move(body),
-                       options = std::move(options)](sqs::Result<sqs::SendMessageResult>) mutable {
-          call_done();
-          ++send_retries_;
-          failover_send(slot, std::move(body), std::move(options));
-        }));
-    return;
-  }
-  executor.async_send(body, options,
-                      on_run_thread([this, &slot, executor, body,
-                                     options](sqs::Result<sqs::SendMessageResult> result) mutable {
-                        call_done();
-                        if (result) return sent(slot, executor.index());
-                        if (!worth_another_queue(executor, result.error()))
-                          return send_failed(slot, result.error());
-                        ++send_retries_;
-                        failover_send(slot, std::move(body), std::move(options));
-                      }));
+  start_injected<sqs::SendMessageResult>(
+      executor,
+      [body, options](const sqs::Queue& q, sqs::Queue::SendHandler done) mutable {
+        q.start_send(std::move(body), options, std::move(done));
+      },
+      {},
+      [this, &slot, index, body, options](sqs::Result<sqs::SendMessageResult> result) mutable {
+        call_done();
+        if (result) return sent(slot, index);
+        if (!worth_another_queue(dispatcher_.executor(index), result.error())) {
+          return send_failed(slot, result.error());
+        }
+        ++send_retries_;
+        failover_send(slot, std::move(body), std::move(options));
+      });
 }
 
 void BenchRun::failover_send(SendSlot& slot, std::string body, sqs::SendOptions options) {
@@ -178,6 +252,10 @@ void BenchRun::failover_send(SendSlot& slot, std::string body, sqs::SendOptions 
 
 void BenchRun::sent(SendSlot& slot, std::size_t queue) {
   last_send_ok_ = Clock::now();
+  if (!tracker_.is_sent(slot.sequence)) {
+    latencies_.sent(queue, seconds_since_start(slot.started.value_or(last_send_ok_)),
+                    seconds_since_start(last_send_ok_));
+  }
   tracker_.sent(slot.sequence, queue);
   resolve(slot);
 }
@@ -216,29 +294,38 @@ void BenchRun::resolve(SendSlot& slot) {
 
 void BenchRun::poll(Receiver& receiver) {
   if (stopping_) return;
-  sqs::Executor executor = dispatcher_.executor(receiver.queue);
-  auto done = on_run_thread([this, &receiver](sqs::Result<std::vector<sqs::Message>> result) {
-    call_done();
-    on_receive(receiver, std::move(result));
-  });
+  const sqs::Executor& executor = dispatcher_.executor(receiver.queue);
   ++calls_in_flight_;
-  if (faults_.should_fail(receiver.queue)) {
-    executor.async_run<std::vector<sqs::Message>>(
-        injected_failure<std::vector<sqs::Message>>(receiver.queue,
-                                                    faults_.scenario(receiver.queue).error_rate),
-        std::move(done));
+  if (faults_.any_active() && faults_.active(receiver.queue)) {
+    // As a send: the injected failure, delay or hang inside the executor's call.
+    start_injected<std::vector<sqs::Message>>(
+        executor,
+        [o = receive_options_](const sqs::Queue& q, sqs::Queue::ReceiveHandler done) {
+          q.start_receive(o, std::move(done));
+        },
+        std::chrono::seconds(receive_options_.wait_time_seconds.value_or(20)),
+        [this, &receiver](sqs::Result<std::vector<sqs::Message>> result) {
+          call_done();
+          on_receive(receiver, std::move(result));
+        });
     return;
   }
-  executor.async_receive(receive_options_, std::move(done));
+  executor.async_receive(
+      receive_options_,
+      on_run_thread([this, &receiver](sqs::Result<std::vector<sqs::Message>> result) {
+        call_done();
+        on_receive(receiver, std::move(result));
+      }));
 }
 
 void BenchRun::on_receive(Receiver& receiver, sqs::Result<std::vector<sqs::Message>> result) {
   if (!result) {
     if (stopping_) return;
-    bool refused = result.error().kind == sqs::ErrorKind::circuit_open;
+    bool refused = result.error().kind == sqs::ErrorKind::circuit_open ||
+                   result.error().kind == sqs::ErrorKind::bulkhead_full;
     if (!refused) tracker_.receive_error(receiver.queue);
-    // The breaker is open: look again soon (it lets calls through once half-open). Any other
-    // failure: back off, up to a second.
+    // The breaker is open, or the bulkhead full: look again soon (it lets calls through once
+    // half-open, or once calls in flight end). Any other failure: back off, up to a second.
     receiver.timer.expires_after(refused ? milliseconds(200) : retry_delay(++receiver.failures));
     receiver.timer.async_wait([this, &receiver](boost::system::error_code ec) {
       if (!ec) poll(receiver);
@@ -251,10 +338,14 @@ void BenchRun::on_receive(Receiver& receiver, sqs::Result<std::vector<sqs::Messa
     last_receive_ = Clock::now();
     std::vector<std::string> handles;
     handles.reserve(result->size());
+    std::uint64_t ours = 0;
     for (auto& message : *result) {
+      std::uint64_t foreign = tracker_.foreign();
       tracker_.received(message, receiver.queue);
+      if (tracker_.foreign() == foreign) ++ours;
       handles.push_back(std::move(message.receipt_handle));
     }
+    latencies_.received(receiver.queue, seconds_since_start(last_receive_), ours);
     delete_messages(receiver.queue, std::move(handles));
     check_finished();
   }
@@ -319,6 +410,8 @@ void BenchRun::finish(bool aborted) {
   grace_.async_wait([this](boost::system::error_code ec) {
     if (!ec) io_.stop();
   });
+  // Calls waiting for an injected delay or hang are not waited for: they end now.
+  end_injections();
   stop_if_idle();
 }
 
@@ -367,6 +460,7 @@ BenchReport BenchRun::run() {
   ticker_.cancel();
   for (auto& receiver : receivers_) receiver->timer.cancel();
   for (auto& slot : slots_) slot->timer.cancel();
+  end_injections();  // (a delayed call's handler runs when the clients wind down)
   progress_.finish(snapshot());
 
   return make_report();

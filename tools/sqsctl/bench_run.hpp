@@ -1,8 +1,13 @@
 // The engine of `sqsctl bench`: sends N unique messages through the dispatcher's failover send,
 // C at a time, each retried until it is sent; R receivers per queue long-poll EVERY queue and
 // delete what they get; after the last send, receiving goes on until every sent message came
-// back or the drain timeout passed. Everything happens on one thread, the io_context's (the
-// clients run on it too), so the books need no lock.
+// back or the drain timeout passed. Each message's send latency is kept (from the moment its send
+// starts: when it left its pacing wait, or at once unpaced; retries included). While a fault
+// injection runs (the control endpoint), each send first goes to the queue dispatch_rr() picks,
+// through its executor, with the injected failure, delay or hang inside the call, so that the
+// breaker and the load accounting see it; the failover send takes over after a failure worth
+// another queue. Everything happens on one thread, the io_context's (the clients run on it too),
+// so the books need no lock.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -12,6 +17,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -20,6 +26,7 @@
 
 #include "bench_control.hpp"
 #include "bench_faults.hpp"
+#include "bench_latency.hpp"
 #include "bench_options.hpp"
 #include "bench_progress.hpp"
 #include "bench_report.hpp"
@@ -85,6 +92,20 @@ class BenchRun {
   sqs::SendOptions send_options(std::size_t sequence) const;
   bool worth_another_queue(const sqs::Executor& executor, const sqs::Error& error) const;
 
+  // Fault injection: the call `real` (a start function for Executor::start_run) on `executor`,
+  // with the injected delay, hang or failure of its queue inside it. `allowance`: the long poll's.
+  template <class R, class Real>
+  void start_injected(const sqs::Executor& executor, Real real, std::chrono::nanoseconds allowance,
+                      sqs::detail::UniqueFunction<void(sqs::Result<R>)> done);
+  // A call waiting for its injected delay or hang: resume(true) goes ahead, resume(false)
+  // completes it as cancelled (the run is ending).
+  using Resume = sqs::detail::UniqueFunction<void(bool)>;
+  void delay_call(std::chrono::nanoseconds delay, Resume resume);
+  void hold_call(std::size_t queue, Resume resume);
+  void release_held(std::size_t queue, bool go);
+  void arm_scenario_end(std::size_t queue);
+  void end_injections();  // at the end of the run: every waiting call completes (cancelled)
+
   // Receiving.
   void poll(Receiver& receiver);
   void on_receive(Receiver& receiver, sqs::Result<std::vector<sqs::Message>> result);
@@ -100,6 +121,7 @@ class BenchRun {
   // (bench_run_status.cpp)
   void show_transitions();
   ProgressSnapshot snapshot() const;
+  void describe_injection(const InjectionRequest& request);
   boost::json::object status_json() const;
   BenchReport make_report() const;
   double seconds_since_start(Clock::time_point t) const;
@@ -115,6 +137,8 @@ class BenchRun {
   bool fifo_;
   FaultInjector faults_;
   Tracker tracker_;
+  LatencyBook latencies_;
+  std::vector<std::pair<std::string, double>> marks_;  // (name, seconds since start)
   sqs::ReceiveOptions receive_options_;
   sqs::FailoverOptions failover_;
   std::shared_ptr<TransitionInbox> inbox_;
@@ -133,6 +157,13 @@ class BenchRun {
 
   std::vector<std::unique_ptr<Receiver>> receivers_;
   Clock::time_point last_receive_{};
+
+  // Calls waiting for their injected delay (by id) or hang (by queue), and per queue a timer for
+  // the end of its scenario (which releases the held calls).
+  std::map<std::uint64_t, std::unique_ptr<boost::asio::steady_timer>> delayed_;
+  std::uint64_t next_delay_id_ = 0;
+  std::vector<std::vector<Resume>> held_;
+  std::vector<std::unique_ptr<boost::asio::steady_timer>> scenario_ends_;
 
   std::size_t calls_in_flight_ = 0;
   bool stopping_ = false;

@@ -50,13 +50,24 @@ ProgressSnapshot BenchRun::snapshot() const {
   s.unique = tracker_.unique();
   s.draining = sends_done_at_.has_value();
   auto now = Clock::now();
+  auto metrics = dispatcher_.metrics();
   for (std::size_t i = 0; i < queues_.size(); ++i) {
     QueueStatus q;
     q.label = queues_[i].label;
     q.state = dispatcher_.executor(i).state();
     q.sent = tracker_.queues()[i].sent;
     q.received = tracker_.queues()[i].received;
-    if (faults_.active(i, now)) q.injected_error_rate = faults_.scenario(i).error_rate;
+    const sqs::QueueLoadMetrics& load = metrics.at(i).load;
+    q.in_flight = load.in_flight;
+    q.limit = load.limit;
+    q.latency_ms = std::chrono::duration<double, std::milli>(load.latency).count();
+    q.stalled = load.stalled;
+    if (faults_.active(i, now)) {
+      const auto& scenario = faults_.scenario(i);
+      q.injected_error_rate = scenario.error_rate;
+      q.injected_latency_ms = std::chrono::duration<double, std::milli>(scenario.latency).count();
+      q.injected_hang = scenario.hang;
+    }
     s.queues.push_back(std::move(q));
   }
   return s;
@@ -78,15 +89,25 @@ boost::json::object BenchRun::status_json() const {
   auto now = FaultInjector::Clock::now();
   for (std::size_t i = 0; i < s.queues.size(); ++i) {
     const auto& scenario = faults_.scenario(i);
+    const QueueStatus& q = s.queues[i];
     bool active = faults_.active(i, now);
+    boost::json::value limit;  // null: none
+    if (q.limit) limit = *q.limit;
     queues.push_back(boost::json::object{
         {"index", i},
         {"queue", queues_[i].url},
         {"region", queues_[i].region},
-        {"state", std::string(sqs::to_string(s.queues[i].state))},
-        {"sent", s.queues[i].sent},
-        {"received", s.queues[i].received},
+        {"state", std::string(sqs::to_string(q.state))},
+        {"sent", q.sent},
+        {"received", q.received},
+        {"in_flight", q.in_flight},
+        {"limit", std::move(limit)},
+        {"latency_ms", round_ms(q.latency_ms)},
+        {"stalled", q.stalled},
         {"error_rate", active ? scenario.error_rate : 0.0},
+        {"latency_injected_ms", active ? q.injected_latency_ms : 0.0},
+        {"hang", active && scenario.hang},
+        {"held", held_.at(i).size()},
         {"remaining_s",
          active ? round_ms(std::chrono::duration<double>(scenario.until - now).count()) : 0.0},
     });
@@ -96,19 +117,56 @@ boost::json::object BenchRun::status_json() const {
 }
 
 ControlAnswer BenchRun::control(const std::string&, const std::string& target) {
+  // GET /?mark=NAME: a phase of the run starts now (the report summarises each one).
+  if (auto mark = parse_control_mark(target)) {
+    if (!*mark) {
+      return {400, to_json_text(boost::json::object{{"error", mark->error().message},
+                                                    {"usage", kControlUsage}})};
+    }
+    marks_.emplace_back(**mark, seconds_since_start(Clock::now()));
+    auto answer = status_json();
+    answer["mark"] = **mark;
+    return {200, to_json_text(answer)};
+  }
   auto request = parse_control_target(target, queues_.size());
   if (!request) {
-    return {400, to_json_text(boost::json::object{{"error", request.error().message}})};
+    return {400, to_json_text(boost::json::object{{"error", request.error().message},
+                                                  {"usage", kControlUsage}})};
   }
   if (*request) {
     const InjectionRequest& r = **request;
-    faults_.set(r.index, r.error_rate, r.duration);
-    char text[160];
-    std::snprintf(text, sizeof text, "  control: queue %zu fails at rate %g for %.3gs", r.index,
-                  r.error_rate, std::chrono::duration<double>(r.duration).count());
-    progress_.log(format_seconds(seconds_since_start(Clock::now())) + text);
+    faults_.set(r.index, r.injection, r.duration);
+    arm_scenario_end(r.index);  // (releases the calls a hang held, once it is over)
+    describe_injection(r);
   }
-  return {200, to_json_text(status_json())};
+  auto answer = status_json();
+  answer["usage"] = kControlUsage;
+  return {200, to_json_text(answer)};
+}
+
+void BenchRun::describe_injection(const InjectionRequest& r) {
+  const Injection& i = r.injection;
+  std::string what;
+  char text[96];
+  if (i.error_rate > 0) {
+    std::snprintf(text, sizeof text, ", fails at rate %g", i.error_rate);
+    what += text;
+  }
+  if (i.latency.count() > 0) {
+    std::snprintf(text, sizeof text, ", +%gms latency",
+                  std::chrono::duration<double, std::milli>(i.latency).count());
+    what += text;
+  }
+  if (i.hang) what += ", hangs";
+  std::string line = "  control: queue " + std::to_string(r.index);
+  if (what.empty() || r.duration.count() <= 0) {
+    line += ": scenario ended";
+  } else {
+    std::snprintf(text, sizeof text, " for %.3gs",
+                  std::chrono::duration<double>(r.duration).count());
+    line += what.substr(1) + text;
+  }
+  progress_.log(format_seconds(seconds_since_start(Clock::now())) + line);
 }
 
 BenchReport BenchRun::make_report() const {
@@ -129,7 +187,19 @@ BenchReport BenchRun::make_report() const {
   report.send_elapsed_s = seconds_since_start(sends_done_at_.value_or(end));
   report.started_unix_s = started_unix_s_;
   report.breaker = config_.breaker_description;
+  report.load = config_.load_description;
   report.last_send_error = last_send_error_;
+  report.send_latency = latencies_.overall();
+  report.timeline = latencies_.timeline(report.elapsed_s);
+  for (std::size_t m = 0; m < marks_.size(); ++m) {
+    BenchReport::Phase phase;
+    phase.name = marks_[m].first;
+    phase.from_s = marks_[m].second;
+    phase.to_s = m + 1 < marks_.size() ? marks_[m + 1].second : report.elapsed_s;
+    phase.send_latency = latencies_.started_between(phase.from_s, phase.to_s);
+    report.phases.push_back(std::move(phase));
+  }
+  auto metrics = dispatcher_.metrics();
   for (std::size_t i = 0; i < queues_.size(); ++i) {
     const auto& counts = tracker_.queues()[i];
     QueueReport q;
@@ -145,6 +215,16 @@ BenchReport BenchRun::make_report() const {
     q.delete_errors = counts.delete_errors;
     q.state = dispatcher_.executor(i).state();
     q.transitions = transitions_[i];
+    q.send_latency = latencies_.queue(i);
+    const sqs::QueueLoadMetrics& load = metrics.at(i).load;
+    q.hedges = load.hedges;
+    q.hedge_wins = load.hedge_wins;
+    q.late_copies = load.late_copies;
+    q.slow_in_flight = load.slow_in_flight;
+    q.bulkhead_rejected = load.bulkhead_rejected;
+    q.avoided = load.avoided;
+    q.bulkhead_limit = load.limit;
+    q.latency_estimate_ms = std::chrono::duration<double, std::milli>(load.latency).count();
     report.queues.push_back(std::move(q));
   }
   return report;

@@ -32,6 +32,9 @@ class Tracker {
   const BodyCodec& codec() const noexcept { return codec_; }
 
   void sent(std::size_t sequence, std::size_t queue);
+  bool is_sent(std::size_t sequence) const {
+    return sequence < sent_flags_.size() && sent_flags_[sequence];
+  }
   void send_failed() { ++send_errors_; }
   // Returns true when the message is new (first time seen).
   bool received(const sqs::Message& message, std::size_t queue);

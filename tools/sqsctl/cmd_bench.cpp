@@ -90,7 +90,7 @@ void print_banner(const bench::BenchConfig& config, const std::vector<bench::Ben
   }
   std::cerr << ", " << config.receivers << " receiver(s) per queue, " << queues.size()
             << (queues.size() == 1 ? " queue" : " queues") << "; breaker "
-            << config.breaker_description << '\n';
+            << config.breaker_description << "; " << config.load_description << '\n';
   for (std::size_t i = 0; i < queues.size(); ++i) {
     std::cerr << "  [" << i << "] " << queues[i].label << "  " << queues[i].url << "  weight "
               << queues[i].weight << '\n';
@@ -99,7 +99,8 @@ void print_banner(const bench::BenchConfig& config, const std::vector<bench::Ben
     const auto& host = config.control->host;
     std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
     std::cerr << "control endpoint: http://" << shown << ':' << control_port
-              << "/  (GET /?index=I&duration=5s&error_rate=0.8 injects failures into queue I)\n";
+              << "/  (GET /?index=I&duration=5s&error_rate=0.8 injects failures into queue I, "
+                 "&latency=300ms delays its calls, &hang=1 holds them)\n";
   }
 }
 
@@ -151,6 +152,9 @@ int run_bench(const Context& context, bench::BenchArguments arguments, const Dra
 
   sqs::DispatcherOptions dispatcher_options;
   dispatcher_options.breaker = config.breaker;
+  dispatcher_options.bulkhead = config.bulkhead;
+  dispatcher_options.in_flight.slow_call_threshold = config.slow_call_threshold;
+  dispatcher_options.hedge = config.hedge;
   sqs::Dispatcher dispatcher(std::move(queues), std::move(dispatcher_options));
 
   bool live = ::isatty(STDERR_FILENO) == 1;
@@ -224,8 +228,30 @@ void add_bench_command(CLI::App& app, Context& context) {
                         "half-open-max-calls=N")
       ->type_name("KEY=VALUE,...");
   command
+      ->add_option("--hedge", arguments->hedge,
+                   "Hedge every send: when the queue it went to has not answered after DELAY "
+                   "(e.g. 100ms), send a copy to the next queue; the first success wins (the "
+                   "other copy may be delivered too: a duplicate). pNN (e.g. p95): the delay is "
+                   "that percentile of the first queue's recent latency (100ms until it answered "
+                   "20 sends; from 5ms to 2s). Never on FIFO queues. Default: no hedging")
+      ->type_name("DELAY|pNN");
+  command
+      ->add_option("--max-in-flight", arguments->max_in_flight,
+                   "Bulkhead ceiling: at most N calls in flight per queue, long polls included "
+                   "(more than --receivers; default 0: no ceiling)")
+      ->type_name("N");
+  command->add_flag("--no-adaptive-bulkhead", arguments->no_adaptive_bulkhead,
+                    "Keep the bulkhead at its ceiling: no lower limit on a queue that slows down");
+  command
+      ->add_option("--slow-call-threshold", arguments->slow_call_threshold,
+                   "A call outstanding longer than this counts as a failure for its queue's "
+                   "breaker at once (a long poll: beyond its wait); 0: off. Default: derived from "
+                   "the queue's latency, max(1s, 8 x its baseline), at most half the request "
+                   "timeout")
+      ->type_name("DURATION");
+  command
       ->add_option("--control", arguments->control,
-                   "Serve the error-injection endpoint on this loopback address, e.g. "
+                   "Serve the fault-injection endpoint on this loopback address, e.g. "
                    "127.0.0.1:9003 (port 0: any free port)")
       ->type_name("HOST:PORT");
   command
@@ -251,22 +277,49 @@ void add_bench_command(CLI::App& app, Context& context) {
       "failover dispatcher, --concurrency at a time; a send that every queue refuses is retried "
       "until it is sent (it counts as a send error only after failing for a whole "
       "--drain-timeout). --receivers per queue long-poll EVERY queue and delete what they get.\n"
-      "Progress goes to stderr (live on a terminal). The last line of stdout is one JSON object:\n"
+      "Each message's send latency runs from the moment its send starts (when it leaves its "
+      "--rate pacing, or at once) to its success, retries included.\n"
+      "Progress goes to stderr (live on a terminal): per queue its breaker, rates, and the "
+      "dispatcher's view of its load (calls in flight, bulkhead limit, latency estimate, "
+      "STALLED). The last line of stdout is one JSON object:\n"
       "  {\"sent\":N,\"send_errors\":E,\"received\":R,\"unique\":U,\"duplicates\":R-U,\"lost\":L,"
       "\"elapsed_s\":...,\"send_msgs_per_s\":...,\n"
+      "   \"send_latency_ms\":{\"p50\":...,\"p99\":...,\"max\":...,\"mean\":...},\n"
       "   \"queues\":[{\"queue\":URL,\"sent\":...,\"received\":...,\"state\":\"closed\","
-      "\"transitions\":[{\"from\":\"closed\",\"to\":\"open\",\"at_s\":1.2},...]},...],...}\n"
+      "\"transitions\":[{\"from\":\"closed\",\"to\":\"open\",\"at_s\":1.2},...],\n"
+      "     \"send_latency_ms\":{...},\"hedges\":...,\"hedge_wins\":...,\"late_copies\":...,"
+      "\"slow_in_flight\":...,\"bulkhead_rejected\":...,\"avoided\":...},...],\n"
+      "   \"timeline\":[{\"t\":0,\"sent\":[PER QUEUE],\"received\":[PER QUEUE],\"started\":N,"
+      "\"send_p50_ms\":...,\"send_p99_ms\":...,\"send_max_ms\":...},...],...}\n"
+      "send_latency_ms: exact (nearest-rank) over every message sent, and per queue over those "
+      "it took. timeline: one entry per second of the run; sent and received count what "
+      "completed in that second, started and send_*_ms the sends that started in it. "
+      "hedges/hedge_wins: hedged copies sent to the queue / that completed the send; late_copies: "
+      "copies it accepted after another queue had (delivered twice).\n"
       "lost counts messages sent and never received before the drain timeout. Exit status 0 iff "
       "lost = 0 and send_errors = 0 (an interrupted run, Ctrl-C, exits 1).\n\n"
-      "Control endpoint (--control): GET /?index=I&duration=5s&error_rate=0.8 makes calls to "
-      "queue I fail client-side at that rate for that long (through its breaker, as transport "
-      "errors); any GET answers the scenario and progress as JSON.\n\n"
+      "Control endpoint (--control): GET /?index=I&duration=D[&error_rate=R][&latency=L][&hang=1] "
+      "changes calls to queue I for D (a duration such as 5s), client-side and inside its "
+      "executor (its breaker and its load accounting see everything): error_rate=R fails them "
+      "at that rate (0..1, as transport errors); latency=L delays each call that starts "
+      "meanwhile by L (e.g. 300ms); hang=1 holds every call until D is over, then lets it go "
+      "ahead (a region that freezes, then recovers). They combine. duration=0 ends the queue's "
+      "scenario; a new one replaces it. Meanwhile each send first goes to the queue the "
+      "dispatcher picks (it avoids a stalled or full one), then fails over as usual; receives "
+      "from the queue are delayed or held the same way (deletes are not). Any GET answers the "
+      "scenarios and progress as JSON (per queue: state, sent, received, in_flight, limit, "
+      "latency_ms, stalled, error_rate, latency_injected_ms, hang, held, remaining_s). "
+      "GET /?mark=NAME starts a phase named NAME: the final JSON's \"phases\" give each "
+      "phase (from its mark to the next) with the exact send latency (p50, p99, max, mean) of "
+      "the sends that started in it.\n\n"
       "Examples:\n"
       "  sqsctl bench --queue jobs,region=us-east-1 --queue jobs,region=eu-west-1 --count 20000\n"
       "  sqsctl bench --queue jobs,endpoint=http://127.0.0.1:9324,region=us-east-1,weight=2 \\\n"
       "      --queue jobs,endpoint=http://127.0.0.1:9325,region=eu-west-1 \\\n"
       "      --breaker trip=consecutive:3,interval=1s,open-timeout=2s --control 127.0.0.1:9003\n"
       "  curl '127.0.0.1:9003/?index=0&duration=10s&error_rate=0.9'\n"
+      "  curl '127.0.0.1:9003/?index=1&duration=10s&hang=1'      # region 2 freezes for 10 s\n"
+      "  sqsctl bench --queue ... --queue ... --hedge p95 --max-in-flight 128\n"
       "  sqsctl bench --queue jobs,region=us-east-1 --queue jobs,region=eu-west-1 --no-send "
       "--drain-timeout 5");
   command->callback([&context, arguments, drain] {
