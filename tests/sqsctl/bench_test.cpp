@@ -486,6 +486,13 @@ TEST_F(Bench, InjectedLatencyRaisesTheQueuesLatencyAndMovesItsTraffic) {
   auto run = bench_async(bench_args({"--count", "800", "--rate", "200", "--concurrency", "32",
                                      "--control", "127.0.0.1:" + std::to_string(port)}));
   ASSERT_TRUE(eventually([&] { return sent(port) >= 200; }, 10s));
+  // A phase starts here: the report gives the exact latency of the sends started in it.
+  auto marked = http_get(port, "/?mark=slow-phase");
+  ASSERT_TRUE(marked);
+  EXPECT_EQ(marked->status, 200) << marked->body;
+  auto bad_mark = http_get(port, "/?mark=no%20spaces");
+  ASSERT_TRUE(bad_mark);
+  EXPECT_EQ(bad_mark->status, 400) << bad_mark->body;
   auto answer = http_get(port, "/?index=0&duration=2s&latency=300ms");
   ASSERT_TRUE(answer);
   ASSERT_EQ(answer->status, 200) << answer->body;
@@ -514,6 +521,12 @@ TEST_F(Bench, InjectedLatencyRaisesTheQueuesLatencyAndMovesItsTraffic) {
   auto during = timeline_sent(s, std::ceil(injected_at), std::floor(injected_at + 2));
   EXPECT_GT(during[1], 150u) << s;
   EXPECT_GT(during[1], 3 * during[0]) << s;
+  const auto& phases = s.at("phases").as_array();
+  ASSERT_EQ(phases.size(), 1u) << s;
+  EXPECT_EQ(str(phases[0].at("name")), "slow-phase");
+  EXPECT_GT(number(phases[0].at("started")), 0u) << s;
+  EXPECT_LE(number(phases[0].at("started")), 600u) << s;  // not the first 200
+  EXPECT_GE(real(phases[0].at("send_latency_ms").at("max")), 290) << s;
 }
 
 // A hang holds every call to queue 0 for 2 s; the dispatcher sees them outstanding and sends
