@@ -73,8 +73,7 @@ int main(int argc, char** argv) {
     std::atomic<int> in_flight{0}, sent{0}, failed{0};
     const auto start = std::chrono::steady_clock::now();
     auto next_report = start + std::chrono::seconds(1);
-    for (int n = 0; std::chrono::steady_clock::now() < start + std::chrono::seconds(seconds);
-         ++n) {
+    for (int n = 0; std::chrono::steady_clock::now() < start + std::chrono::seconds(seconds); ++n) {
       std::this_thread::sleep_until(start + std::chrono::milliseconds(5 * n));
       if (in_flight.load() >= 64) continue;  // every send slot is busy: this one is skipped
       ++in_flight;

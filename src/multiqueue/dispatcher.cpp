@@ -22,13 +22,21 @@ void check_bulkhead(const BulkheadOptions& b, const std::string& what) {
   if (!(b.tolerance >= 1.0) || !std::isfinite(b.tolerance)) {
     throw std::invalid_argument("Dispatcher: " + what + "bulkhead tolerance must be a number >= 1");
   }
-  if (b.latency_margin.count() < 0) {
+  if (b.latency_margin.count() < 0 || b.latency_margin > std::chrono::hours(24)) {
     throw std::invalid_argument("Dispatcher: " + what +
-                                "bulkhead latency_margin must not be negative");
+                                "bulkhead latency_margin must be from 0 to 24 h");
   }
 }
 
+// Durations are kept in nanoseconds: a day is plenty, and far from overflowing.
+constexpr std::chrono::hours kLongest{24};
+
 void check_in_flight(const InFlightOptions& o) {
+  if ((o.slow_call_threshold && *o.slow_call_threshold > kLongest) || o.stall_after > kLongest ||
+      o.check_interval > kLongest) {
+    throw std::invalid_argument(
+        "Dispatcher: slow_call_threshold, stall_after and check_interval must be at most 24 h");
+  }
   if (o.slow_call_threshold && o.slow_call_threshold->count() < 0) {
     throw std::invalid_argument("Dispatcher: slow_call_threshold must not be negative");
   }
@@ -44,6 +52,9 @@ void check_in_flight(const InFlightOptions& o) {
 
 void detail::check_hedge(const HedgeOptions& h) {
   if (!h.enabled) return;
+  if (h.delay > std::chrono::hours(1) || h.max_delay > std::chrono::hours(1)) {
+    throw std::invalid_argument("hedge: delay and max_delay must be at most 1 h");
+  }
   if (h.delay.count() < 0 || h.min_delay.count() < 0 || h.max_delay < h.min_delay) {
     throw std::invalid_argument(
         "hedge: delay and min_delay must not be negative, and max_delay not below min_delay");

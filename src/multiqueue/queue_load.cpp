@@ -92,7 +92,8 @@ QueueLoad::Settled QueueLoad::settle(Id id, time_point now, bool sample) {
   const duration took = now - removed.start;
   if (!removed.counted_slow) {
     out.permit = std::move(removed.permit);
-    out.slow = took > slow_threshold() + removed.allowance;
+    const auto threshold = slow_threshold();  // duration::max(): no rule (never add to it)
+    out.slow = threshold != duration::max() && took - removed.allowance > threshold;
   }
   if (sample && removed.allowance.count() == 0) {
     latency_.add(took, now);

@@ -68,7 +68,7 @@ std::size_t InFlightRegistry::take_from(List& list, bool ordered, time_point now
   std::size_t taken = 0;
   for (Id id = list.head; id != kNil; id = nodes_[id].next) {
     Node& n = nodes_[id];
-    const bool overdue = now - n.start > threshold + n.allowance;
+    const bool overdue = now - n.start - n.allowance > threshold;  // (no overflow near max)
     if (!overdue) {
       if (ordered) break;  // every later call started later
       continue;

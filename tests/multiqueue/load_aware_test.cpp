@@ -327,6 +327,14 @@ TEST_F(LoadAware, BulkheadOptionsAreValidated) {
   bad([](DispatcherOptions& o) { o.in_flight.stall_after = -1ms; });
   bad([](DispatcherOptions& o) { o.hedge = HedgeOptions{.percentile = 1.5}; });
   bad([](DispatcherOptions& o) { o.hedge = HedgeOptions{.max_copies = 0}; });
+  bad([](DispatcherOptions& o) {
+    o.hedge = HedgeOptions{.delay = std::chrono::milliseconds::max()};
+  });
+  bad([](DispatcherOptions& o) { o.in_flight.stall_after = std::chrono::milliseconds::max(); });
+  bad([](DispatcherOptions& o) {
+    o.in_flight.slow_call_threshold = std::chrono::milliseconds::max();
+  });
+  bad([](DispatcherOptions& o) { o.bulkhead.latency_margin = std::chrono::hours(25); });
 }
 
 // ---- the watchdog: nothing runs while nothing is in flight ----
