@@ -16,17 +16,17 @@ bool fail(std::string* error, std::string message) {
   return false;
 }
 
-// The URL as error messages may show it: a password (or any user info) in the authority is
-// replaced by "***", whether or not the URL parses. No secret goes into an error.
+// The URL as error messages may show it: whatever could be user info is replaced by "***",
+// whether or not the URL parses. A malformed URL's user info may hold '/', '?' or '#' (a
+// password written unencoded), so the authority's end cannot be trusted: everything from the
+// scheme to the LAST '@' of the whole text goes. (An '@' in a path over-redacts; an endpoint
+// has no reason to carry one.) No secret goes into an error.
 std::string redacted(std::string_view url) {
   std::string out(url);
   const auto scheme_end = out.find("://");
   const std::size_t start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
-  const std::size_t authority_end = std::min(out.find_first_of("/?#", start), out.size());
-  const auto at = out.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
-  if (at != std::string::npos && at >= start && at < authority_end) {
-    out.replace(start, at - start, "***");
-  }
+  const auto at = out.rfind('@');
+  if (at != std::string::npos && at >= start) out.replace(start, at - start, "***");
   return "'" + out + "'";
 }
 

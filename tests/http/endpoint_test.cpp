@@ -86,7 +86,11 @@ TEST(EndpointParse, RejectsUserinfo) {
 TEST(EndpointParse, ErrorsNeverShowAPassword) {
   for (const char* url : {"https://user:hunter2@example.com", "ftp://user:hunter2@example.com/x",
                           "https://user:hunter2@example.com/?q=1", "http://user:hunter2@:80/",
-                          "https://user:hun ter2@exa mple.com", "https://u:hunter2@h@x.com/"}) {
+                          "https://user:hun ter2@exa mple.com", "https://u:hunter2@h@x.com/",
+                          // Unencoded '/', '?', '#' in the password (issue #8, hole 1).
+                          "http://u:hunter2/pw@127.0.0.1:1", "http://u:hunter2?x@127.0.0.1:1",
+                          "http://u:hunter2#x@127.0.0.1:1/q", "u:hunter2/x@127.0.0.1",
+                          "http://u:hunter2/a/b@c@127.0.0.1:1/path"}) {
     std::string error = parse_error(url);
     EXPECT_EQ(error.find("hunter2"), std::string::npos) << error;
     EXPECT_NE(error.find("***"), std::string::npos) << error;

@@ -46,6 +46,19 @@ TEST_F(Errors, UnreachableEndpointExits1) {
   EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << describe(r);
 }
 
+TEST_F(Errors, NoPartOfAMalformedEndpointsUserInfoIsEverShown) {
+  // Unencoded '/', '?' or '#' in a password used to end the redaction early (issue #8, hole 1).
+  for (const char* endpoint :
+       {"http://u:hunter2/pw@127.0.0.1:1", "http://u:hunter2?pw@127.0.0.1:1",
+        "http://u:hunter2#pw@127.0.0.1:1", "https://u:hunter2@127.0.0.1:1"}) {
+    auto r = sqsctl_raw({"--endpoint", endpoint, "--region", "us-east-1", "list-queues"});
+    EXPECT_EQ(r.exit_code, 2) << describe(r);
+    EXPECT_EQ(r.err.find("hunter2"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out.find("hunter2"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("***"), std::string::npos) << r.err;
+  }
+}
+
 TEST_F(Errors, MissingRegionExits2WithAHint) {
   auto r = sqsctl_raw({"--endpoint", fauxqs_endpoint(), "list-queues"});
   EXPECT_EQ(r.exit_code, 2) << describe(r);
