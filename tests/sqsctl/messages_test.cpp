@@ -64,6 +64,11 @@ TEST_F(Messages, BodyComesFromFileOrStdinByteForByte) {
   auto missing = sqsctl({"send", url, "--body-file", home_dir_ + "/no-such-file"});
   EXPECT_EQ(missing.exit_code, 2) << describe(missing);
   EXPECT_NE(missing.err.find("no-such-file"), std::string::npos) << describe(missing);
+  // A directory is bad input too, said plainly (issue #8, hole 3).
+  auto directory = sqsctl({"send", url, "--body-file", home_dir_});
+  EXPECT_EQ(directory.exit_code, 2) << describe(directory);
+  EXPECT_NE(directory.err.find("Is a directory"), std::string::npos) << describe(directory);
+  EXPECT_EQ(directory.err.find("basic_filebuf"), std::string::npos) << describe(directory);
   EXPECT_EQ(message_count(url), 0);
 }
 

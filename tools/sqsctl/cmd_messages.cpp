@@ -4,6 +4,7 @@
 #include <chrono>
 #include <climits>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -69,11 +70,23 @@ std::optional<std::string> read_all(const std::string& path) {
     if (std::cin.bad()) return std::nullopt;
     return std::move(all).str();
   }
+  // A directory opens as a file and fails only when read (with an exception of the standard
+  // library's wording): say what it is, as the shell would.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    errno = EISDIR;
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return std::nullopt;
-  return content;
+  try {
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) return std::nullopt;
+    return content;
+  } catch (const std::exception&) {
+    errno = EIO;
+    return std::nullopt;
+  }
 }
 
 int run_send(const Context& context, const SendCommandOptions& options) {
