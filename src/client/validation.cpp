@@ -165,25 +165,48 @@ Check validate_batch_ids(const std::vector<std::string>& ids) {
   return std::nullopt;
 }
 
-bool valid_number(std::string_view s) {
-  // [+-]digits[.digits][e[+-]digits] or [+-].digits
+// A Number attribute as SQS takes it: [+-]digits[.digits][e[+-]digits] (or [+-].digits), with
+// at most 38 significant digits (leading and trailing zeros aside) and, unless it is zero, a
+// magnitude from 10^-128 to 10^+126. Empty when it is fine, else what is wrong.
+std::string number_problem(std::string_view s) {
   std::size_t i = 0;
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-  std::size_t digits = 0;
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++digits;
+  std::string digits;  // integer part then fraction, as written
+  std::int64_t fraction = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) digits += s[i++];
   if (i < s.size() && s[i] == '.') {
     ++i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++digits;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+      digits += s[i++];
+      ++fraction;
+    }
   }
-  if (digits == 0) return false;
+  if (digits.empty()) return "not a number";
+  std::int64_t exponent = 0;
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
     ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    std::size_t exp = 0;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++exp;
-    if (exp == 0) return false;
+    bool negative = false;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+    std::size_t exponent_digits = 0;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+      // Saturated: anything past a million is out of range anyway.
+      exponent = std::min<std::int64_t>(exponent * 10 + (s[i++] - '0'), 1'000'000);
+      ++exponent_digits;
+    }
+    if (exponent_digits == 0) return "not a number";
+    if (negative) exponent = -exponent;
   }
-  return i == s.size();
+  if (i != s.size()) return "not a number";
+  const auto first = digits.find_first_not_of('0');
+  if (first == std::string::npos) return {};  // zero
+  const auto last = digits.find_last_not_of('0');
+  if (last - first + 1 > 38) return "more than 38 significant digits";
+  // The value is digits x 10^(exponent - fraction): its order of magnitude is that of its
+  // first significant digit.
+  const std::int64_t magnitude =
+      static_cast<std::int64_t>(digits.size() - first - 1) + exponent - fraction;
+  if (magnitude > 126 || magnitude < -128) return "magnitude outside 10^-128 .. 10^+126";
+  return {};
 }
 
 Check validate_attribute(const std::string& name, const MessageAttributeValue& v,
@@ -227,8 +250,13 @@ Check validate_attribute(const std::string& name, const MessageAttributeValue& v
     if (v.string_value.empty()) {
       return invalid("InvalidAttributeValue", where + ": a " + base + " value may not be empty");
     }
-    if (base == "Number" && !valid_number(v.string_value)) {
-      return invalid("InvalidAttributeValue", where + ": not a number: " + show(v.string_value));
+    if (base == "Number") {
+      if (auto problem = number_problem(v.string_value); !problem.empty()) {
+        return invalid("InvalidAttributeValue", where + ": " + problem + ": " +
+                                                    show(v.string_value) +
+                                                    " (SQS takes up to 38 significant digits, "
+                                                    "from 10^-128 to 10^+126)");
+      }
     }
     if (auto e = validate_text(v.string_value, "InvalidAttributeValue", where)) return e;
   }

@@ -122,6 +122,32 @@ TEST_F(QueueLimits, AttributeTypesAndValues) {
                  "InvalidAttributeValue", "U+0000");
 }
 
+// SQS's rule for Number values: up to 38 significant digits, magnitude 10^-128 .. 10^+126
+// (issue #8, hole 4).
+TEST_F(QueueLimits, NumberAttributesOutsideSqsRangeAreRefused) {
+  for (const std::string& bad :
+       {std::string("1e400"), std::string("-1e127"), std::string("1e-129"), std::string(39, '9'),
+        "1." + std::string(38, '1'), std::string("1e99999999999999999999"), std::string("1e"),
+        std::string("."), std::string("+-1")}) {
+    expect_invalid(queue.send("x", attr("n", MessageAttributeValue::number(bad))),
+                   "InvalidAttributeValue");
+  }
+}
+
+TEST_F(QueueLimits, NumberAttributesWithinSqsRangeAreSent) {
+  auto ok = answering(sqs_json("{}"));
+  Client c(config_for(ok->endpoint()));
+  Queue q(c, queue.url());
+  for (const std::string& good :
+       {std::string(38, '9'), "1" + std::string(60, '0'), "0." + std::string(40, '0') + "5",
+        std::string("1e126"), std::string("-1e-128"), std::string("0e99999"), std::string("000"),
+        std::string("12.50e-3"), std::string("+.5"), std::string(38, '9') + "e88"}) {
+    auto r = q.send("x", attr("n", MessageAttributeValue::number(good)));
+    ASSERT_FALSE(r);  // the scripted answer is not a SendMessage result
+    EXPECT_NE(r.error().kind, ErrorKind::validation) << good << ": " << r.error().to_string();
+  }
+}
+
 TEST_F(QueueLimits, DelaySeconds) {
   expect_invalid(queue.send("x", {.delay_seconds = 901}), "DelaySecondsOutOfRange", "901");
   expect_invalid(queue.send("x", {.delay_seconds = -1}), "DelaySecondsOutOfRange", "-1");
