@@ -38,17 +38,17 @@ std::vector<std::size_t> failover_order(const detail::DispatcherState& state, bo
   return order;
 }
 
-// Whether an error on one queue means "try another": a counted failure, an open circuit or a
-// full bulkhead. The caller's own faults (ignored by the breaker) would fail everywhere.
-bool worth_another_queue(const CircuitBreaker& breaker, const Error& error) {
-  if (error.kind == ErrorKind::circuit_open || error.kind == ErrorKind::bulkhead_full) return true;
-  if (error.kind == ErrorKind::cancelled) return false;
-  return breaker.classify(error) == CallOutcome::failure;
-}
-
-// Refused before anything was sent.
+// Refused before anything was sent: by the breaker or the bulkhead.
 bool refused(const Error& error) {
   return error.kind == ErrorKind::circuit_open || error.kind == ErrorKind::bulkhead_full;
+}
+
+// Whether an error on one queue means "try another": a counted failure or a refusal. The
+// caller's own faults (ignored by the breaker) would fail everywhere.
+bool worth_another_queue(const CircuitBreaker& breaker, const Error& error) {
+  if (refused(error)) return true;
+  if (error.kind == ErrorKind::cancelled) return false;
+  return breaker.classify(error) == CallOutcome::failure;
 }
 
 // One failover send. Without hedging, one queue at a time. With hedging, a copy goes to the
@@ -71,6 +71,7 @@ struct FailoverSend : std::enable_shared_from_this<FailoverSend> {
   int in_flight = 0;
   int copies_started = 0;  // hedged copies beyond the first send
   bool completed = false;
+  std::size_t winner = 0;  // the queue whose success completed the caller
   std::optional<Error> last_error;
   std::vector<SendCopy> copies;
   TimerHandle hedge_timer;
@@ -97,7 +98,9 @@ struct FailoverSend : std::enable_shared_from_this<FailoverSend> {
   void launch(std::size_t pos) {
     auto slot = state->slots[order[pos]];
     Executor(slot).start_run<SendMessageResult>(
-        [b = body, o = options](const Queue& q, Queue::SendHandler h) mutable {
+        // Called before start_run returns: the options are read in place (never written after
+        // the send started, so hedged copies on other threads read them safely).
+        [b = body, &o = options](const Queue& q, Queue::SendHandler h) mutable {
           q.start_send(std::move(b), o, std::move(h));
         },
         [self = shared_from_this(), slot](Result<SendMessageResult> r) {
@@ -163,7 +166,7 @@ struct FailoverSend : std::enable_shared_from_this<FailoverSend> {
     }
     if (r) {
       winner = slot.index;
-      if (hedge && copies.size() > 1) state->slots[slot.index]->load.count_hedge_win();
+      if (hedge && copies.size() > 1) slot.load.count_hedge_win();
       FailoverSendResult result{slot.index,
                                 slot.queue.url(),
                                 std::move(*r),
@@ -197,8 +200,6 @@ struct FailoverSend : std::enable_shared_from_this<FailoverSend> {
     timer.cancel();
     finish(std::move(result));
   }
-
-  std::size_t winner = 0;
 };
 
 struct FailoverBatch : std::enable_shared_from_this<FailoverBatch> {

@@ -12,7 +12,6 @@ using std::chrono::seconds;
 // The adaptive part only: the fixed ceiling is checked apart (it counts long polls too).
 AdaptiveLimitConfig limit_config(const BulkheadOptions& b) {
   AdaptiveLimitConfig c;
-  c.ceiling = 0;
   c.adaptive = b.adaptive;
   c.floor = b.min_in_flight;
   c.tolerance = b.tolerance;

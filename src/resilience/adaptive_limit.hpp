@@ -1,15 +1,16 @@
-// The limit of a queue's bulkhead: how many calls may be in flight on it at once.
+// The adaptive limit of a queue's bulkhead: how many ordinary calls may be in flight on it at
+// once (the fixed ceiling, BulkheadOptions::max_in_flight, is the owner's: QueueLoad).
 //
-// Fixed mode: `ceiling` (0: none). Adaptive mode, in the spirit of Netflix's concurrency-limits
-// (Gradient): while the queue answers as fast as it normally does, there is no limit but the
-// ceiling; once its recent latency is degraded (LatencyEstimate::degraded), the limit drops to
-// what is in flight scaled by how much slower it has become,
+// In the spirit of Netflix's concurrency-limits (Gradient): while the queue answers as fast as
+// it normally does, there is no limit; once its recent latency is degraded
+// (LatencyEstimate::degraded), the limit drops to what is in flight scaled by how much slower
+// it has become,
 //     in_flight × tolerance × baseline / recent      (never below `floor`),
 // and it only goes down while the queue stays degraded. When answers are normal again, it
-// grows back by a quarter (+1) with each of them, and is lifted altogether once past 256 (or
-// the ceiling). A region that slows down thus keeps at most a few calls of the application
-// waiting on it, and gets its full share back within a few dozen answers of recovering.
-// No lock: the owner serialises the calls.
+// grows back by a quarter (+1) with each of them, and is lifted altogether once past 256. A
+// region that slows down thus keeps at most a few calls of the application waiting on it, and
+// gets its full share back within a few dozen answers of recovering. With `adaptive` false
+// there is never a limit. No lock: the owner serialises the calls.
 #pragma once
 
 #include <chrono>
@@ -21,7 +22,6 @@
 namespace sqs::detail {
 
 struct AdaptiveLimitConfig {
-  std::int64_t ceiling = 0;  // 0: none
   bool adaptive = true;
   std::int64_t floor = 2;  // >= 1
   double tolerance = 2.0;  // >= 1
@@ -40,17 +40,16 @@ class AdaptiveLimit {
   void update(const LatencyEstimate& latency, std::int64_t in_flight) noexcept;
 
   // kNone when unlimited.
-  std::int64_t limit() const noexcept { return limit_; }
-  bool limited() const noexcept { return limit_ != kNone; }
+  std::int64_t limit() const noexcept {
+    return shrunk_ ? static_cast<std::int64_t>(limit_) : kNone;
+  }
+  bool limited() const noexcept { return shrunk_; }
   const AdaptiveLimitConfig& config() const noexcept { return config_; }
 
  private:
-  std::int64_t ceiling() const noexcept { return config_.ceiling > 0 ? config_.ceiling : kNone; }
-
   AdaptiveLimitConfig config_;
-  std::int64_t limit_;
-  double adaptive_ = 0;  // the adaptive limit while one applies (limit_ = min(it, ceiling))
-  bool shrunk_ = false;
+  double limit_ = 0;     // while shrunk_ (its floor is the limit)
+  bool shrunk_ = false;  // a limit applies
 };
 
 }  // namespace sqs::detail

@@ -284,6 +284,22 @@ TEST_F(LoadAware, LongPollsNeverTakeTheRoomOfTheAdaptiveLimit) {
   for (auto& p : polls) p.settle(nullptr);
 }
 
+TEST_F(LoadAware, TheLimitIsTheSmallerOfTheCeilingAndTheAdaptiveLimit) {
+  ScriptedQueues queues(1);
+  auto qs = queues.dispatcher_queues();
+  qs[0].bulkhead = BulkheadOptions{.max_in_flight = 20};
+  Dispatcher d(std::move(qs), options());
+  answer(d, 0, 50);
+  EXPECT_EQ(d.metrics()[0].load.limit, 20);  // healthy: the ceiling
+  std::vector<detail::AdmittedCall> stuck;
+  for (int i = 0; i < 5; ++i) stuck.push_back(d.executor(0).admit().value());
+  pass(300ms);
+  EXPECT_EQ(d.metrics()[0].load.limit, 2);  // degraded: the adaptive limit, below it
+  for (auto& c : stuck) c.settle(nullptr);
+  answer(d, 0, 60);
+  EXPECT_EQ(d.metrics()[0].load.limit, 20);  // lifted: the ceiling again, never above it
+}
+
 TEST_F(LoadAware, AFixedCeilingCountsLongPollsToo) {
   ScriptedQueues queues(1);
   auto qs = queues.dispatcher_queues();
