@@ -8,6 +8,9 @@
 #   scripts/test.sh --tsan       then the whole suite built with ThreadSanitizer (build-tsan/)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# No test may ever reach an instance metadata service: tests of metadata credentials point
+# their endpoint variables at a scripted server on 127.0.0.1.
+export AWS_EC2_METADATA_DISABLED=true
 ./scripts/setup.sh
 
 JOBS=${JOBS:-2}
