@@ -2,11 +2,17 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <set>
 #include <string>
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include "http/types.hpp"
 
 namespace sqs::client {
 namespace {
@@ -40,9 +46,36 @@ Check range(std::string_view where, const char* name, const char* rule, std::opt
   return std::nullopt;
 }
 
+// An explicit port, if any, is 1..65535 (Boost.URL takes any digits).
+bool port_ok(std::string_view digits) {
+  if (digits.empty()) return true;
+  unsigned long value = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  return ec == std::errc() && end == digits.data() + digits.size() && value >= 1 && value <= 65535;
+}
+
+// A queue URL is what SQS returned: http(s)://host[:port]/ACCOUNT/NAME. The request goes to the
+// client's endpoint whatever host the URL names, so a URL that is not one (no host, spaces,
+// control characters, user info, a query) would only come back as the server's puzzling error,
+// or be taken for another queue: refuse it here. The fast path parses without allocating (this
+// runs on every call); the message is built only on failure, and never shows user info.
 Check require_url(const std::string& url) {
   if (url.empty()) return invalid("MissingQueueUrl", "QueueUrl is required");
-  return std::nullopt;
+  namespace urls = boost::urls;
+  if (auto u = urls::parse_absolute_uri(url);
+      u && (u->scheme_id() == urls::scheme::http || u->scheme_id() == urls::scheme::https) &&
+      !u->has_userinfo() && !u->has_query() && !u->has_fragment() && !u->host().empty() &&
+      u->encoded_path().size() > 1 && u->encoded_path().front() == '/' &&
+      u->encoded_path().back() != '/' && port_ok(u->port())) {
+    return std::nullopt;
+  }
+  std::string why;
+  if (!http::Endpoint::parse(url, &why)) {
+    return invalid("InvalidAddress", "QueueUrl is not a queue URL: " + why);
+  }
+  // A usable origin (so no user info in it) without a queue name after it.
+  return invalid("InvalidAddress", "QueueUrl " + show(url) +
+                                       " names no queue (expected http(s)://host/ACCOUNT/NAME)");
 }
 
 // Decodes one UTF-8 code point at s[i]; returns its length, 0 when invalid.

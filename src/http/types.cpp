@@ -27,7 +27,40 @@ std::string redacted(std::string_view url) {
   const std::size_t start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
   const auto at = out.rfind('@');
   if (at != std::string::npos && at >= start) out.replace(start, at - start, "***");
-  return "'" + out + "'";
+  // Control characters and other bytes are shown escaped, never written to a terminal raw.
+  std::string shown = "'";
+  for (unsigned char c : out) {
+    if (c >= 0x20 && c < 0x7f) {
+      shown += static_cast<char>(c);
+    } else {
+      static constexpr char hex[] = "0123456789abcdef";
+      shown += "\\x";
+      shown += hex[c >> 4];
+      shown += hex[c & 15];
+    }
+  }
+  return shown + "'";
+}
+
+// Why a text is not a URL, in words: the first character no URL may hold where it stands, else
+// what the parser said ("leftover" and the like).
+std::string why_malformed(std::string_view url, const boost::system::error_code& ec) {
+  constexpr std::string_view allowed =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/?#[]@!$&'()*+,;=%";
+  const auto bad = url.find_first_not_of(allowed);
+  if (bad == std::string_view::npos) return ec.message();
+  // Not even one character of what could be user info is shown (see redacted()).
+  const auto scheme_end = url.find("://");
+  const std::size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  const auto at = url.rfind('@');
+  if (at != std::string_view::npos && bad >= start && bad < at) {
+    return "the part before '@' holds a character not allowed in a URL";
+  }
+  const auto c = static_cast<unsigned char>(url[bad]);
+  std::string what = c == ' '                   ? std::string("a space")
+                     : (c >= 0x20 && c < 0x7f) ? "'" + std::string(1, static_cast<char>(c)) + "'"
+                                               : "byte " + std::to_string(c);
+  return what + " at offset " + std::to_string(bad) + " is not allowed in a URL";
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -104,7 +137,7 @@ bool fill(const boost::urls::url_view& u, Endpoint& out, std::string* error) {
 std::optional<Endpoint> Endpoint::parse(std::string_view url, std::string* error) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) {
-    fail(error, "malformed URL " + redacted(url) + ": " + parsed.error().message());
+    fail(error, "malformed URL " + redacted(url) + ": " + why_malformed(url, parsed.error()));
     return std::nullopt;
   }
   Endpoint endpoint;

@@ -97,6 +97,30 @@ TEST(EndpointParse, ErrorsNeverShowAPassword) {
   }
 }
 
+// Not one character of the user info, even the one that makes the URL malformed.
+TEST(EndpointParse, ErrorsNeverShowACharacterOfAPassword) {
+  const std::string error = parse_error("http://u:Zq{hunter2@127.0.0.1:1/q");
+  EXPECT_EQ(error.find("hunter2"), std::string::npos) << error;
+  EXPECT_EQ(error.find('{'), std::string::npos) << error;
+  EXPECT_EQ(error.find('Z'), std::string::npos) << error;
+}
+
+// A malformed URL says which character is wrong, and where; control characters and other
+// non-printable bytes are shown escaped, never written to a terminal raw.
+TEST(EndpointParse, ErrorsNameTheBadCharacterAndEscapeControls) {
+  std::string error = parse_error("http://exa mple.com/q");
+  EXPECT_NE(error.find("a space at offset 10"), std::string::npos) << error;
+  error = parse_error("http://x/q\x1b[31m");
+  EXPECT_EQ(error.find('\x1b'), std::string::npos) << error;
+  EXPECT_NE(error.find("\\x1b[31m"), std::string::npos) << error;
+  EXPECT_NE(error.find("byte 27 at offset 10"), std::string::npos) << error;
+  error = parse_error(std::string("http://x/\0q", 11));
+  EXPECT_EQ(error.find('\0'), std::string::npos) << error;
+  EXPECT_NE(error.find("\\x00"), std::string::npos) << error;
+  error = parse_error("http://x/\xc3\xa9");
+  EXPECT_NE(error.find("\\xc3\\xa9"), std::string::npos) << error;
+}
+
 TEST(EndpointParse, RejectsMissingHost) {
   EXPECT_NE(parse_error("http://:80/").find("host"), std::string::npos);
   parse_error("http:///path");

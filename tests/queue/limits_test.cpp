@@ -5,6 +5,7 @@
 // bad entry sends nothing.
 #include <boost/asio/use_future.hpp>
 
+#include "client/validation.hpp"
 #include "integration/itest_support.hpp"
 
 namespace sqs::itest {
@@ -265,6 +266,59 @@ TEST_F(QueueLimits, RawSystemAttributes) {
            .message_body = "x",
            .message_system_attributes = {{"AWSTraceHeader", MessageAttributeValue::number("1")}}}),
       "InvalidMessageSystemAttribute");
+}
+
+// Queue URLs that are not URLs are refused before sending (issue #8, hole 5): no host, spaces,
+// control characters, another scheme, user info, a query, no queue name. A password in one
+// never reaches the message.
+TEST_F(QueueLimits, QueueUrlsThatAreNotUrls) {
+  const std::vector<std::string> bad = {
+      "http://",
+      "https://",
+      "http:///000000000000/q",
+      "http://x y/q",
+      "http://x/a b",
+      "http://x/q\r\nX-Injected: 1",
+      std::string("http://x/q\0z", 12),
+      "http://x/\x01q",
+      "http://x/q\t",
+      "ftp://x/1/q",
+      "q",
+      "/000000000000/q",
+      "sqs.us-east-1.amazonaws.com/1/q",
+      "http://x:99999/1/q",
+      "http://x/1/q?Action=DeleteQueue",
+      "http://x/1/q#frag",
+      "http://x",
+      "http://x/",
+      "http://x/1/",
+      "http://u:hunter2@x/1/q",
+      "http://u:hunter2/pw@x/1/q",
+  };
+  for (const auto& url : bad) {
+    SCOPED_TRACE(url);
+    const auto r = client.send_message({.queue_url = url, .message_body = "x"});
+    expect_invalid(r, "InvalidAddress");
+    if (!r) {
+      EXPECT_EQ(r.error().message.find("hunter2"), std::string::npos) << r.error().message;
+    }
+    expect_invalid(client.delete_queue({.queue_url = url}), "InvalidAddress");
+    expect_invalid(client.receive_message({.queue_url = url}), "InvalidAddress");
+    expect_invalid(Queue(client, url).send("x"), "InvalidAddress");
+  }
+  // What SQS and the local servers return is fine: AWS, IPv4, IPv6, ports, FIFO, odd names.
+  const std::vector<std::string> good = {
+      "https://sqs.us-east-1.amazonaws.com/000000000000/q",
+      "https://sqs.us-east-1.amazonaws.com/000000000000/ordered.fifo",
+      "HTTPS://SQS.EU-WEST-1.AMAZONAWS.COM/1/Q",
+      "http://127.0.0.1:4566/000000000000/a-b_c",
+      "http://[::1]:9324/queue/q",
+      "http://localhost/q",
+  };
+  for (const auto& url : good) {
+    EXPECT_FALSE(client::validate(DeleteQueueRequest{.queue_url = url}, {}))
+        << url;
+  }
 }
 
 // Raw Client requests of the other actions.
