@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,6 +49,17 @@ struct RetryOptions {
   int quota = 500;
   int retry_cost = 5;
   int timeout_cost = 10;
+};
+
+// What a client's connection pool holds, readable from any thread at any time (Client::metrics).
+struct ClientMetrics {
+  // Connections open now: busy with a call, or idle and kept alive for the next one. Once every
+  // call has ended, what is left is idle connections, each closed after the idle timeout (50 s)
+  // or when the server closes it.
+  std::size_t open_connections = 0;
+  // Connections opened since the client was made (a growing number under steady traffic means
+  // connections are not being reused: the server or a proxy closes them, or calls time out).
+  std::uint64_t connections_opened = 0;
 };
 
 struct ClientConfig {
@@ -144,6 +156,9 @@ class Client {
   const std::string& endpoint() const;
   const ClientConfig& config() const;
   boost::asio::any_io_executor get_executor() const;
+  // The connection pool's counts now (any thread; also through a handle, and after the owner
+  // was destroyed: then no connection is open).
+  ClientMetrics metrics() const;
 
   // ---- generic forms ----
   template <class Request, class CompletionToken>

@@ -44,6 +44,13 @@ struct Error {
   bool sender_fault = false;
   bool retryable = false;
   bool throttling = false;
+  // True when the request may have been processed although the call failed: an attempt's
+  // request reached the wire and its outcome is unknown (a timeout, a connection that broke
+  // after sending, a 5xx answer, a 2xx answer that could not be read or failed its checksum).
+  // A failed send with this flag may have put the message in the queue (perhaps more than
+  // once, if several attempts were unanswered); one without it did not: the call failed before
+  // any request was sent, or every attempt was refused (connection refused, a 4xx answer).
+  bool maybe_processed = false;
 
   // "CODE: message (HTTP 400, request id ...)" — never contains credentials.
   std::string to_string() const;

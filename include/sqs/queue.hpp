@@ -77,6 +77,9 @@ struct BatchFailure {
   std::string code;
   std::string message;
   bool sender_fault = false;  // true: retrying the same entry will fail again
+  // True: the entry may have been sent anyway (see Error::maybe_processed): a batch whose
+  // request went out without a usable answer, on this or an earlier queue of a failover.
+  bool maybe_processed = false;
 };
 struct BatchSendResult {
   std::vector<BatchSendSuccess> successful;  // sorted by index

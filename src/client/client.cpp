@@ -65,6 +65,9 @@ const std::string& Client::endpoint() const {
 const ClientConfig& Client::config() const {
   return impl_->config().config;
 }
+ClientMetrics Client::metrics() const {
+  return {impl_->pool().open_connections(), impl_->pool().connections_opened()};
+}
 boost::asio::any_io_executor Client::get_executor() const {
   // Once an owned loop is shut down no thread runs it: handlers of calls made through a handle
   // after that would be posted there and never run. They complete inline instead.

@@ -128,7 +128,17 @@ void Exchange::attempt() {
       });
 }
 
+// Whether a failed attempt's request may have reached SQS. Only a refused connection, a name
+// that does not resolve and a request the HTTP layer would not send are sure not to have.
+// (A connect timeout is counted as unknown: the pool reports it as any other timeout.)
+static bool maybe_sent(const boost::system::error_code& ec) {
+  namespace error = boost::asio::error;
+  return ec != error::connection_refused && ec != error::host_not_found &&
+         ec != error::host_not_found_try_again && ec != error::invalid_argument;
+}
+
 void Exchange::on_response(boost::system::error_code ec, http::Response response) {
+  if (ec) maybe_processed_ = maybe_processed_ || maybe_sent(ec);
   if (ec == boost::asio::error::operation_aborted) return fail(cancelled_error());
   if (ec) {
     // The pool's timer never fires early: past the deadline, the deadline stopped the attempt.
@@ -138,9 +148,16 @@ void Exchange::on_response(boost::system::error_code ec, http::Response response
     return retry_or_fail(transport_error(ec, timeout_));
   }
   if (response.status >= 200 && response.status < 300) {
-    if (auto error = on_success(response)) fail(std::move(*error));
+    if (auto error = on_success(response)) {
+      maybe_processed_ = true;  // SQS did it; the answer is unusable
+      fail(std::move(*error));
+    }
     return;
   }
+  // A 5xx answer (InternalError, ServiceUnavailable) may come after the work was done; a 4xx
+  // one (throttling included) refused it. SQS sends nothing else: any other status is a garbled
+  // answer, of unknown outcome.
+  if (response.status < 400 || response.status >= 500) maybe_processed_ = true;
   retry_or_fail(protocol::decode_error(response.status, response.body,
                                        response.header("x-amzn-query-error"),
                                        request_id_of(response)));

@@ -64,13 +64,18 @@ class Exchange : public Cancellable, public std::enable_shared_from_this<Exchang
   // On the client's executor.
   void run() { attempt(); }
   void cancel() override;
-  // Completes with an error (also: the client is gone before the call ran).
-  virtual void fail(Error error) = 0;
+  // Completes with an error (also: the client is gone before the call ran), marked
+  // maybe_processed when an earlier attempt's outcome is unknown.
+  void fail(Error error) {
+    if (maybe_processed_) error.maybe_processed = true;
+    failed(std::move(error));
+  }
 
  protected:
   // A 2xx answer: decode and verify it, then call succeeded() and complete; or return the
   // error the call ends with.
   virtual std::optional<Error> on_success(const http::Response& response) = 0;
+  virtual void failed(Error error) = 0;
   // Refunds the retry quota for a successful call.
   void succeeded();
   const ClientConfig& config() const { return client_->config().config; }
@@ -91,6 +96,8 @@ class Exchange : public Cancellable, public std::enable_shared_from_this<Exchang
   std::optional<Clock::time_point> deadline_;  // of the whole call, with call_timeout
   int attempts_ = 0;
   int last_retry_cost_ = 0;
+  // An attempt went out and got no usable answer: the request may have been processed.
+  bool maybe_processed_ = false;
   std::unique_ptr<boost::asio::steady_timer> timer_;
 };
 
@@ -108,7 +115,7 @@ class Operation final : public Exchange {
     protocol::encode(request_, body_);
   }
 
-  void fail(Error error) override { finish(std::move(error)); }
+  void failed(Error error) override { finish(std::move(error)); }
 
  private:
   std::optional<Error> on_success(const http::Response& response) override {

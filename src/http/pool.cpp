@@ -125,6 +125,8 @@ std::shared_ptr<Connection> PoolCore::open_connection(Origin& origin) {
   auto connection = std::make_shared<Connection>(shared_from_this(), origin);
   connection->live_index = live_.size();
   live_.push_back(connection.get());
+  open_count_.store(live_.size(), std::memory_order_relaxed);
+  opened_.fetch_add(1, std::memory_order_relaxed);
   return connection;
 }
 
@@ -147,6 +149,7 @@ void PoolCore::detach(Connection& connection) {
   live_[index] = live_.back();
   live_[index]->live_index = index;
   live_.pop_back();
+  open_count_.store(live_.size(), std::memory_order_relaxed);
 }
 
 void PoolCore::cancel_all() {
@@ -193,6 +196,10 @@ void Pool::cancel_all() {
 
 std::size_t Pool::open_connections() const {
   return impl_->open_connections();
+}
+
+std::uint64_t Pool::connections_opened() const {
+  return impl_->connections_opened();
 }
 
 }  // namespace sqs::http

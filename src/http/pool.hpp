@@ -22,6 +22,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -80,6 +81,9 @@ class Pool {
 
   // Connections open now (idle + busy), for tests and metrics.
   std::size_t open_connections() const;
+  // Connections opened since the pool was made (TCP connects started), closed or not.
+  // Both counts may be read from any thread (they are atomics).
+  std::uint64_t connections_opened() const;
 
  private:
   struct Impl;

@@ -3,8 +3,10 @@
 // connection.hpp) runs one exchange at a time and hands itself back here when it is done.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -55,7 +57,9 @@ class PoolCore : public std::enable_shared_from_this<PoolCore> {
                   ResponseHandler handler);
   void cancel_all();
   void shutdown();  // cancel_all, and refuse new requests (the Pool is gone)
-  std::size_t open_connections() const { return live_.size(); }
+  // From any thread.
+  std::size_t open_connections() const { return open_count_.load(std::memory_order_relaxed); }
+  std::uint64_t connections_opened() const { return opened_.load(std::memory_order_relaxed); }
 
   // For connections.
   const PoolOptions& options() const { return options_; }
@@ -96,8 +100,11 @@ class PoolCore : public std::enable_shared_from_this<PoolCore> {
   boost::system::error_code tls_error_;                     // why it could not be
   OriginMap origins_;
   std::vector<Connection*> live_;  // every open connection (Connection::live_index_ into it)
-  std::string key_scratch_;        // origin key of the current request, without allocating
-  std::string head_scratch_;       // request head being written, swapped into the connection
+  // live_.size() and the connections ever opened, for readers on other threads.
+  std::atomic<std::size_t> open_count_{0};
+  std::atomic<std::uint64_t> opened_{0};
+  std::string key_scratch_;   // origin key of the current request, without allocating
+  std::string head_scratch_;  // request head being written, swapped into the connection
   bool shut_down_ = false;
 };
 

@@ -73,6 +73,7 @@ struct FailoverSend : std::enable_shared_from_this<FailoverSend> {
   bool completed = false;
   std::size_t winner = 0;  // the queue whose success completed the caller
   std::optional<Error> last_error;
+  bool maybe_processed = false;  // some queue may have taken the message without saying so
   std::vector<SendCopy> copies;
   TimerHandle hedge_timer;
   bool hedge_armed = false;
@@ -176,6 +177,7 @@ struct FailoverSend : std::enable_shared_from_this<FailoverSend> {
       return complete(lock, std::move(result));
     }
     Error error = std::move(r).error();
+    maybe_processed = maybe_processed || error.maybe_processed;
     if (!worth_another_queue(*slot.breaker, error)) {
       if (in_flight > 0) {  // another copy may still be accepted
         if (!last_error) last_error = std::move(error);
@@ -194,6 +196,8 @@ struct FailoverSend : std::enable_shared_from_this<FailoverSend> {
   // Lock held; released before the caller's completion runs.
   void complete(std::unique_lock<std::mutex>& lock, Result<FailoverSendResult> result) {
     completed = true;
+    // The error of the last queue tried, but the uncertainty of every one.
+    if (!result && maybe_processed) result.error().maybe_processed = true;
     auto timer = hedge_timer;
     auto finish = std::move(done);
     lock.unlock();
@@ -227,9 +231,17 @@ struct FailoverBatch : std::enable_shared_from_this<FailoverBatch> {
     done(std::move(result));
   }
 
+  // The entry's latest failure replaces the earlier ones, but keeps their uncertainty: an
+  // entry that may have been sent to one queue stays "maybe sent" whatever the next one says.
+  void record_failure(std::size_t i, BatchFailure failure) {
+    if (last_failure[i] && last_failure[i]->maybe_processed) failure.maybe_processed = true;
+    last_failure[i] = std::move(failure);
+  }
+
   void fail_pending(const Error& e) {
-    for (std::size_t i : pending)
-      last_failure[i] = BatchFailure{i, e.code, e.message, e.sender_fault};
+    for (std::size_t i : pending) {
+      record_failure(i, BatchFailure{i, e.code, e.message, e.sender_fault, e.maybe_processed});
+    }
   }
 
   void next() {
@@ -270,11 +282,12 @@ struct FailoverBatch : std::enable_shared_from_this<FailoverBatch> {
     }
     for (auto& f : r->failed) {
       std::size_t input = pending[f.index];
-      BatchFailure failure{input, std::move(f.code), std::move(f.message), f.sender_fault};
-      if (failure.sender_fault) {
-        result.failed.push_back(std::move(failure));  // another queue would refuse it too
+      record_failure(input, BatchFailure{input, std::move(f.code), std::move(f.message),
+                                         f.sender_fault, f.maybe_processed});
+      if (last_failure[input]->sender_fault) {
+        // Another queue would refuse it too.
+        result.failed.push_back(std::move(*last_failure[input]));
       } else {
-        last_failure[input] = std::move(failure);
         still.push_back(input);
       }
     }

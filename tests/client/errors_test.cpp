@@ -63,6 +63,7 @@ TEST(ClientErrors, ClosedPortIsATransportError) {
   EXPECT_EQ(r.error().kind, ErrorKind::transport) << r.error().to_string();
   EXPECT_EQ(r.error().http_status, 0);
   EXPECT_TRUE(r.error().retryable);
+  EXPECT_FALSE(r.error().maybe_processed) << "no connection, so no request";
 }
 
 // A frozen server accepts connections (the kernel does) and never answers: the attempt ends at
@@ -80,6 +81,7 @@ TEST(ClientErrors, FrozenServerEndsInTimeoutAndTheClientRecovers) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::timeout) << r.error().to_string();
   EXPECT_TRUE(r.error().retryable);
+  EXPECT_TRUE(r.error().maybe_processed) << "the server may act on it when it thaws";
   auto after = client.get_queue_attributes({.queue_url = url});
   EXPECT_TRUE(after) << after.error().to_string();
 }
@@ -94,6 +96,7 @@ TEST(ClientErrors, ConnectionClosedMidAnswerIsATransportError) {
   auto r = client.list_queues({});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::transport) << r.error().to_string();
+  EXPECT_TRUE(r.error().maybe_processed);
   EXPECT_EQ(server->requests_received(), 1u);
 }
 
@@ -133,6 +136,7 @@ TEST(ClientErrors, ServerErrorsExhaustTheAttempts) {
   EXPECT_EQ(r.error().http_status, 503);
   EXPECT_TRUE(r.error().retryable);
   EXPECT_FALSE(r.error().sender_fault);
+  EXPECT_TRUE(r.error().maybe_processed) << "a 5xx answer may follow the work";
   EXPECT_EQ(server->requests_received(), 3u);
 }
 
@@ -219,6 +223,48 @@ TEST(ClientErrors, MalformedAnswerIsAProtocolError) {
   auto r = client.get_queue_url({.queue_name = "q"});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::protocol) << r.error().to_string();
+  EXPECT_TRUE(r.error().maybe_processed) << "a 2xx answer: SQS did it";
+}
+
+// maybe_processed tells a caller whether a failed call may have been carried out anyway: a
+// refusal (4xx, throttling included) on every attempt says no; one unanswered or 5xx attempt
+// among them says maybe, even when the last attempt was refused.
+TEST(ClientErrors, MaybeProcessedOnlyWhenAnAttemptsOutcomeIsUnknown) {
+  {
+    auto server = answering(sqs_error(400, "ThrottlingException", "", "slow down"));
+    Client client(fast_retries(config_for(server->endpoint())));
+    auto r = client.send_message({.queue_url = kUrl, .message_body = "x"});
+    ASSERT_FALSE(r);
+    EXPECT_TRUE(r.error().throttling) << r.error().to_string();
+    EXPECT_FALSE(r.error().maybe_processed) << "every attempt was refused";
+  }
+  {
+    auto server = answering(sqs_error(400, "InvalidParameterValue", "", "no"));
+    Client client(fast_retries(config_for(server->endpoint())));
+    auto r = client.send_message({.queue_url = kUrl, .message_body = "x"});
+    ASSERT_FALSE(r);
+    EXPECT_FALSE(r.error().maybe_processed);
+  }
+  {
+    // A 500 first, then throttled to the end: the first attempt may have sent the message.
+    std::atomic<int> n{0};
+    test::ScriptedHttpServer server([&n](const test::ReceivedRequest&) {
+      return n++ == 0 ? sqs_error(500, "InternalError", "")
+                      : sqs_error(400, "ThrottlingException", "", "slow down");
+    });
+    Client client(fast_retries(config_for(server.endpoint())));
+    auto r = client.send_message({.queue_url = kUrl, .message_body = "x"});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().http_status, 400);
+    EXPECT_TRUE(r.error().maybe_processed) << "an earlier attempt's outcome is unknown";
+  }
+  {
+    Client client(config_for("http://127.0.0.1:1"));
+    auto r = client.send_message({.queue_url = "not a url", .message_body = "x"});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::validation);
+    EXPECT_FALSE(r.error().maybe_processed) << "nothing was sent";
+  }
 }
 
 // ---- MD5 checks -----------------------------------------------------------------------------
@@ -244,6 +290,7 @@ TEST(ClientChecksums, SendMessageWithWrongBodyMd5IsAChecksumError) {
   EXPECT_EQ(r.error().kind, ErrorKind::checksum) << r.error().to_string();
   EXPECT_EQ(r.error().code, "MD5Mismatch");
   EXPECT_NE(r.error().message.find("MD5OfMessageBody"), std::string::npos);
+  EXPECT_TRUE(r.error().maybe_processed) << "SQS answered 200: the message is in the queue";
   EXPECT_EQ(server->requests_received(), 1u);  // not retried
 
   Client lax(unverified(config_for(server->endpoint())));

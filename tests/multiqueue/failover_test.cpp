@@ -129,6 +129,27 @@ TEST_F(FailoverTest, EveryQueueFailingReturnsTheLastError) {
   for (std::size_t i = 0; i < queues.size(); ++i) EXPECT_EQ(queues[i].requests(), 1u);
 }
 
+// The last queue's error, but the uncertainty of every queue tried: a message that may have
+// reached queue 0 (a 500) is "maybe processed" even though queues 1 and 2 refused it (4xx).
+TEST_F(FailoverTest, MaybeProcessedOnAnyQueueIsKeptInTheFinalError) {
+  queues[0].server.set_script(internal_error);
+  for (std::size_t i = 1; i < queues.size(); ++i) {
+    queues[i].server.set_script(
+        [](const ReceivedRequest&) { return sqs_error(403, "AccessDenied"); });
+  }
+  auto r = d.send("x");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().http_status, 403) << r.error().to_string();
+  EXPECT_TRUE(r.error().maybe_processed);
+
+  // Refused everywhere: surely not sent.
+  queues[0].server.set_script(
+      [](const ReceivedRequest&) { return sqs_error(403, "AccessDenied"); });
+  auto refused = d.send("y");
+  ASSERT_FALSE(refused);
+  EXPECT_FALSE(refused.error().maybe_processed) << refused.error().to_string();
+}
+
 TEST_F(FailoverTest, NoQueueAvailableFailsFastWithCircuitOpen) {
   for (std::size_t i = 0; i < queues.size(); ++i) d.executor(i).breaker().force_open();
   auto r = d.send("x");
@@ -264,6 +285,32 @@ TEST_F(FailoverTest, BatchEntriesThatFailedForOtherReasonsGoToTheNextQueue) {
   ASSERT_EQ(queues[1].requests(), 1u);
   EXPECT_EQ(batch_bodies(queues[1].server.received()[0]), (std::vector<std::string>{"m1"}));
   EXPECT_EQ(queues[2].requests(), 0u);
+}
+
+// The same per batch entry: an entry whose batch got no usable answer on queue 0 stays "maybe
+// sent" after queue 1 failed it outright.
+TEST_F(FailoverTest, BatchEntriesKeepMaybeProcessedAcrossQueues) {
+  queues[0].server.set_script(internal_error);
+  auto fail_entries = [](const ReceivedRequest& r) {
+    json::array failed;
+    const json::value request = json::parse(r.body);
+    for (const auto& e : request.at("Entries").as_array()) {
+      failed.push_back(json::object{
+          {"Id", e.at("Id")}, {"SenderFault", false}, {"Code", "InternalError"}, {"Message", "x"}});
+    }
+    return sqs_json(json::object{{"Successful", json::array{}}, {"Failed", failed}});
+  };
+  for (std::size_t i = 1; i < queues.size(); ++i) queues[i].server.set_script(fail_entries);
+  auto r = d.send_batch(messages(3));
+  ASSERT_TRUE(r) << r.error().to_string();
+  ASSERT_EQ(r->failed.size(), 3u);
+  for (const auto& f : r->failed) EXPECT_TRUE(f.maybe_processed) << f.index;
+
+  queues[0].server.set_script(fail_entries);
+  auto refused = d.send_batch(messages(3));
+  ASSERT_TRUE(refused) << refused.error().to_string();
+  ASSERT_EQ(refused->failed.size(), 3u);
+  for (const auto& f : refused->failed) EXPECT_FALSE(f.maybe_processed) << f.index;
 }
 
 TEST_F(FailoverTest, AFailedBatchGoesWholeToTheNextQueue) {
