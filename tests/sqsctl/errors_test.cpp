@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "sqsctl/sqsctl_fixture.hpp"
+#include "support/scripted_http_server.hpp"
 
 namespace sqsctl_test {
 namespace {
@@ -57,6 +58,40 @@ TEST_F(Errors, NoPartOfAMalformedEndpointsUserInfoIsEverShown) {
     EXPECT_EQ(r.out.find("hunter2"), std::string::npos) << r.out;
     EXPECT_NE(r.err.find("***"), std::string::npos) << r.err;
   }
+}
+
+// A failure whose request went out without a usable answer (here a 500) says that the message
+// may be in the queue anyway: on stderr for a single call, as "MaybeSent" per line of a batch.
+TEST_F(Errors, FailuresThatMayHaveBeenCarriedOutSaySo) {
+  sqs::test::ScriptedHttpServer server([](const sqs::test::ReceivedRequest&) {
+    return sqs::test::Reply::json(
+        500, R"({"__type":"com.amazonaws.sqs#InternalError","message":"oops"})");
+  });
+  const std::string url = "http://127.0.0.1:1/000000000000/q";
+  const std::vector<std::string> global = {"--endpoint", server.endpoint(), "--region",
+                                           "us-east-1"};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), global.begin(), global.end());
+    return args;
+  };
+  auto r = sqsctl_raw(with({"send", url, "--body", "x"}), "", {"AWS_MAX_ATTEMPTS=1"});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_NE(r.err.find("may have been carried out anyway"), std::string::npos) << r.err;
+
+  r = sqsctl_raw(with({"send-batch", url}), "{\"Body\":\"a\"}\n{\"Body\":\"b\"}\n",
+                 {"AWS_MAX_ATTEMPTS=1"});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_NE(r.out.find("\"MaybeSent\":true"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("2 of them may have been sent anyway"), std::string::npos) << r.err;
+
+  // Refused outright (a 4xx): nothing was sent, and nothing says otherwise.
+  server.set_script([](const sqs::test::ReceivedRequest&) {
+    return sqs::test::Reply::json(
+        400, R"({"__type":"com.amazonaws.sqs#InvalidParameterValue","message":"no"})");
+  });
+  r = sqsctl_raw(with({"send", url, "--body", "x"}), "", {"AWS_MAX_ATTEMPTS=1"});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_EQ(r.err.find("may have been"), std::string::npos) << r.err;
 }
 
 TEST_F(Errors, MissingRegionExits2WithAHint) {

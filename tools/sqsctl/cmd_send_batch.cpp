@@ -62,14 +62,15 @@ std::vector<std::vector<std::size_t>> plan_and_validate(const sqs::Queue& queue,
 }
 
 // Sends the batches with at most `concurrency` in flight, printing each message's result as soon
-// as every message before it has one. Returns how many messages were not sent. When the
+// as every message before it has one. Returns how many messages were not sent (and, in
+// `maybe_sent_count`, how many of those may have been sent anyway). When the
 // command's deadline passes, no more batches are sent and `cancel_calls` cancels those in flight
 // (it returns once their handlers have run); their messages and the unsent ones get a
 // RequestTimeout error line.
 std::size_t send_batches(const Context& context, const sqs::Queue& queue, const BatchInput& input,
                          const std::vector<std::vector<std::size_t>>& batches,
                          std::size_t concurrency, std::vector<sqs::Error>& call_errors,
-                         const std::function<void()>& cancel_calls) {
+                         const std::function<void()>& cancel_calls, std::size_t& maybe_sent_count) {
   std::mutex mutex;
   std::condition_variable changed;
   std::size_t in_flight = 0;
@@ -93,12 +94,13 @@ std::size_t send_batches(const Context& context, const sqs::Queue& queue, const 
   };
   // (Under the lock.)
   auto record_error = [&](std::size_t global, const std::string& code, const std::string& message,
-                          bool sender_fault) {
+                          bool sender_fault, bool maybe_sent = false) {
     json::object line;
     line["Index"] = global;
-    line["Error"] = error_to_json(code, message, sender_fault);
+    line["Error"] = error_to_json(code, message, sender_fault, maybe_sent);
     results[global] = std::move(line);
     ++failed;
+    if (maybe_sent) ++maybe_sent_count;
   };
   // Waits until `ready` holds or the command's deadline passes (false then). (Under the lock.)
   auto wait = [&](std::unique_lock<std::mutex>& lock, auto ready) {
@@ -130,8 +132,10 @@ std::size_t send_batches(const Context& context, const sqs::Queue& queue, const 
         } else {
           call_errors.push_back(error);
         }
-        for (auto global : batch)
-          record_error(global, error.code, error.message, error.sender_fault);
+        for (auto global : batch) {
+          record_error(global, error.code, error.message, error.sender_fault,
+                       error.maybe_processed);
+        }
       } else {
         for (const auto& success : sent->successful) {
           auto global = batch.at(success.index);
@@ -142,8 +146,8 @@ std::size_t send_batches(const Context& context, const sqs::Queue& queue, const 
           results[global] = std::move(line);
         }
         for (const auto& failure : sent->failed) {
-          record_error(batch.at(failure.index), failure.code, failure.message,
-                       failure.sender_fault);
+          record_error(batch.at(failure.index), failure.code, failure.message, failure.sender_fault,
+                       failure.maybe_processed);
         }
         for (auto global : batch) {  // an entry the answer did not mention was not sent
           if (!results[global]) {
@@ -210,12 +214,16 @@ int run_send_batch(const Context& context, const SendBatchOptions& options) {
   // Destroying the client (its owner) cancels its calls in flight; it returns once their
   // handlers have run. The queue, a handle, is not used after that.
   auto cancel_calls = [&client] { sqs::Client owner = std::move(*client); };
-  auto failed =
-      send_batches(context, queue, input, batches, concurrency, call_errors, cancel_calls);
+  std::size_t maybe_sent = 0;
+  auto failed = send_batches(context, queue, input, batches, concurrency, call_errors, cancel_calls,
+                             maybe_sent);
   for (const auto& error : call_errors) report("send-batch", error);
   if (failed == 0) return kExitOk;
-  std::cerr << "error: " << failed << " of " << input.messages.size()
-            << " messages were not sent\n";
+  std::cerr << "error: " << failed << " of " << input.messages.size() << " messages were not sent";
+  if (maybe_sent > 0) {
+    std::cerr << " (" << maybe_sent << " of them may have been sent anyway: MaybeSent)";
+  }
+  std::cerr << '\n';
   return kExitFailed;
 }
 
@@ -249,6 +257,8 @@ void add_send_batch_command(CLI::App& app, Context& context) {
       "  {\"Index\":0,\"MessageId\":\"...\"}                 (+\"SequenceNumber\" on a FIFO "
       "queue)\n"
       "  {\"Index\":1,\"Error\":{\"Code\":\"...\",\"Message\":\"...\",\"SenderFault\":true}}\n"
+      "(+\"MaybeSent\":true in an Error when its request went out without a usable answer, e.g. "
+      "a timeout: that message may be in the queue anyway.)\n"
       "The exit status is 1 when any message was not sent.\n\n"
       "Example:\n"
       "  printf '%s\\n' '{\"Body\":\"a\"}' '{\"Body\":\"b\",\"DelaySeconds\":10}' | sqsctl "

@@ -94,6 +94,10 @@ int report(std::string_view doing, const sqs::Error& error) {
   std::cerr << "error: ";
   if (!doing.empty()) std::cerr << doing << ": ";
   std::cerr << error.to_string() << '\n';
+  if (error.maybe_processed) {
+    std::cerr << "note: the request went out without a usable answer: it may have been carried "
+                 "out anyway\n";
+  }
   if (error.kind == sqs::ErrorKind::configuration) {
     std::cerr << "hint: give --region (or set AWS_REGION), --endpoint (or AWS_ENDPOINT_URL) and "
                  "credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or --profile); see "

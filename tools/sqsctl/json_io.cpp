@@ -47,11 +47,13 @@ json::object message_to_json(const sqs::Message& message) {
   return out;
 }
 
-json::object error_to_json(const std::string& code, const std::string& message, bool sender_fault) {
+json::object error_to_json(const std::string& code, const std::string& message, bool sender_fault,
+                           bool maybe_sent) {
   json::object out;
   out["Code"] = code;
   out["Message"] = message;
   out["SenderFault"] = sender_fault;
+  if (maybe_sent) out["MaybeSent"] = true;
   return out;
 }
 

@@ -22,9 +22,10 @@ boost::json::object string_map_to_json(const sqs::StringMap& map);
 // {"MessageId","ReceiptHandle","Body","MD5OfBody","Attributes","MessageAttributes"}
 boost::json::object message_to_json(const sqs::Message& message);
 
-// {"Code","Message","SenderFault"}: one failed entry of a batch, or a failed call.
+// {"Code","Message","SenderFault"} (+ "MaybeSent":true when the entry may have been sent
+// anyway: sqs::Error::maybe_processed): one failed entry of a batch, or a failed call.
 boost::json::object error_to_json(const std::string& code, const std::string& message,
-                                  bool sender_fault);
+                                  bool sender_fault, bool maybe_sent = false);
 
 // Reads the attribute shape above back; an error (kind validation) says what is wrong, with
 // `where` (e.g. MessageAttributes.color) in front.
