@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: builds (build/) and runs every test with CTest — unit tests, and
 # integration tests against real local SQS servers (fauxqs) that the tests start themselves.
-#   scripts/test.sh              the suite, then the circuit-breaker and dispatcher tests (their
-#                                stress tests included) built with ThreadSanitizer (build-tsan/)
+#   scripts/test.sh              the suite, then the circuit-breaker, dispatcher and
+#                                fault-injection tests (their stress tests included) built with
+#                                ThreadSanitizer (build-tsan/)
 #   scripts/test.sh --sanitize   then the whole suite built with AddressSanitizer + UBSan
 #                                (build-asan/)
 #   scripts/test.sh --tsan       then the whole suite built with ThreadSanitizer (build-tsan/)
@@ -26,11 +27,14 @@ run_suite build
 # The breaker and the dispatcher's load accounting (watchdog, bulkheads, hedged sends) are the
 # most concurrent code: their tests always run under TSan too. The multiqueue tests that only
 # replay real-time scenarios against fauxqs (TwoRegions, GrayFailure) ran in the suite above.
-echo "== breaker and dispatcher tests under ThreadSanitizer (build-tsan/) ==" >&2
+# So do the fault-injection tests of sends, batches and the dispatcher (calls completing on the
+# client's thread while connections break under them); their long polls only wait.
+echo "== breaker, dispatcher and fault-injection tests under ThreadSanitizer (build-tsan/) ==" >&2
 cmake -S . -B build-tsan -DSQS_TSAN=ON -DSQS_BUILD_BENCH=OFF -DSQS_BUILD_EXAMPLES=OFF >/dev/null
-cmake --build build-tsan -j"$JOBS" --target test_resilience test_multiqueue
+cmake --build build-tsan -j"$JOBS" --target test_resilience test_multiqueue test_faults
 ctest --test-dir build-tsan -R '^resilience$' --output-on-failure --no-tests=error
 build-tsan/bin/test_multiqueue --gtest_brief=1 --gtest_filter='-TwoRegions.*:GrayFailure.*'
+build-tsan/bin/test_faults --gtest_brief=1 --gtest_filter='-*LongPolls/*'
 for arg in "$@"; do
   case $arg in
     --sanitize)
