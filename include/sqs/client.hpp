@@ -7,6 +7,13 @@
 //   - generic: async_call(request, token) / call(request) for any request type of types.hpp.
 // A Client is an ordinary object: no global init. It owns its event loop thread(s) unless given
 // an executor. Destroying it completes every call in flight with a `cancelled` error, then joins.
+//
+// Cancelling a call: the async forms (Client's and Queue's) honour the completion handler's
+// associated cancellation slot (boost::asio::bind_cancellation_slot, awaitable operators such
+// as `co_await (call || timer)`): when its signal is emitted (any type), the call's attempt in
+// flight is stopped (its connection closed) or its back-off cut short, and the call completes
+// with a `cancelled` error, maybe_processed when an attempt was out. As with any Asio signal,
+// emit it where the handler's executor runs (or serialise it with the call's start).
 #pragma once
 
 #include <chrono>
@@ -17,8 +24,10 @@
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/prefer.hpp>
@@ -166,7 +175,8 @@ class Client {
     using R = result_of<Request>;
     return boost::asio::async_initiate<CompletionToken, void(Result<R>)>(
         [this](auto handler, Request req) {
-          start(std::move(req), detail::bind_handler<R>(std::move(handler)));
+          auto slot = boost::asio::get_associated_cancellation_slot(handler);
+          start(std::move(req), detail::bind_handler<R>(std::move(handler)), slot);
         },
         token, std::move(request));
   }
@@ -209,9 +219,12 @@ class Client {
   void defer(detail::UniqueFunction<void()> f) const;
 
   // The type-erased entry point behind every form: validates, encodes, signs, sends, retries,
-  // decodes, verifies; `done` runs exactly once on the client's executor.
-#define SQS_CLIENT_START(Name, name, Request, Res) \
-  void start(Request request, detail::UniqueFunction<void(Result<result_of<Request>>)> done) const;
+  // decodes, verifies; `done` runs exactly once on the client's executor. A connected `slot`
+  // cancels the call when its signal is emitted (any cancellation type; see "Cancelling a
+  // call" at the top).
+#define SQS_CLIENT_START(Name, name, Request, Res)                                           \
+  void start(Request request, detail::UniqueFunction<void(Result<result_of<Request>>)> done, \
+             boost::asio::cancellation_slot slot = {}) const;
   SQS_FOR_EACH_ACTION(SQS_CLIENT_START)
 #undef SQS_CLIENT_START
 

@@ -189,27 +189,35 @@ class Queue {
   auto async_set_attributes(StringMap attributes, Token&& token) const;
 
   // The type-erased entry points behind the async forms (and the multiqueue executors):
-  // `done` runs exactly once on the client's executor.
+  // `done` runs exactly once on the client's executor; a connected `slot` cancels the call
+  // (client.hpp, "Cancelling a call").
   using SendHandler = detail::UniqueFunction<void(Result<SendMessageResult>)>;
   using BatchSendHandler = detail::UniqueFunction<void(Result<BatchSendResult>)>;
   using ReceiveHandler = detail::UniqueFunction<void(Result<std::vector<Message>>)>;
   using EmptyHandler = detail::UniqueFunction<void(Result<Empty>)>;
   using BatchOutcomeHandler = detail::UniqueFunction<void(Result<BatchOutcome>)>;
   using AttributesHandler = detail::UniqueFunction<void(Result<StringMap>)>;
-  void start_send(std::string body, const SendOptions& options, SendHandler done) const;
-  void start_send_batch(const std::vector<OutgoingMessage>& messages, BatchSendHandler done) const;
-  void start_receive(const ReceiveOptions& options, ReceiveHandler done) const;
-  void start_delete_message(std::string receipt_handle, EmptyHandler done) const;
-  void start_delete_batch(const std::vector<std::string>& receipt_handles,
-                          BatchOutcomeHandler done) const;
+  void start_send(std::string body, const SendOptions& options, SendHandler done,
+                  boost::asio::cancellation_slot slot = {}) const;
+  void start_send_batch(const std::vector<OutgoingMessage>& messages, BatchSendHandler done,
+                        boost::asio::cancellation_slot slot = {}) const;
+  void start_receive(const ReceiveOptions& options, ReceiveHandler done,
+                     boost::asio::cancellation_slot slot = {}) const;
+  void start_delete_message(std::string receipt_handle, EmptyHandler done,
+                            boost::asio::cancellation_slot slot = {}) const;
+  void start_delete_batch(const std::vector<std::string>& receipt_handles, BatchOutcomeHandler done,
+                          boost::asio::cancellation_slot slot = {}) const;
   void start_change_visibility(std::string receipt_handle, int visibility_timeout,
-                               EmptyHandler done) const;
+                               EmptyHandler done, boost::asio::cancellation_slot slot = {}) const;
   void start_change_visibility_batch(const std::vector<VisibilityChange>& changes,
-                                     BatchOutcomeHandler done) const;
-  void start_purge(EmptyHandler done) const;
-  void start_delete_queue(EmptyHandler done) const;
-  void start_attributes(std::vector<std::string> names, AttributesHandler done) const;
-  void start_set_attributes(StringMap attributes, EmptyHandler done) const;
+                                     BatchOutcomeHandler done,
+                                     boost::asio::cancellation_slot slot = {}) const;
+  void start_purge(EmptyHandler done, boost::asio::cancellation_slot slot = {}) const;
+  void start_delete_queue(EmptyHandler done, boost::asio::cancellation_slot slot = {}) const;
+  void start_attributes(std::vector<std::string> names, AttributesHandler done,
+                        boost::asio::cancellation_slot slot = {}) const;
+  void start_set_attributes(StringMap attributes, EmptyHandler done,
+                            boost::asio::cancellation_slot slot = {}) const;
 
  private:
   template <class R, class Token, class Start>

@@ -118,10 +118,11 @@ Result<std::vector<std::string>> Client::list_all_queues(std::optional<std::stri
   return all;
 }
 
-#define SQS_CLIENT_START(Name, name, Request, Res)                                          \
-  void Client::start(Request request,                                                       \
-                     detail::UniqueFunction<void(Result<result_of<Request>>)> done) const { \
-    detail::start_operation(impl_, std::move(request), std::move(done));                    \
+#define SQS_CLIENT_START(Name, name, Request, Res)                                  \
+  void Client::start(Request request,                                               \
+                     detail::UniqueFunction<void(Result<result_of<Request>>)> done, \
+                     boost::asio::cancellation_slot slot) const {                   \
+    detail::start_operation(impl_, std::move(request), std::move(done), slot);      \
   }
 SQS_FOR_EACH_ACTION(SQS_CLIENT_START)
 #undef SQS_CLIENT_START

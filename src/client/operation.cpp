@@ -92,6 +92,16 @@ void Exchange::cancel() {
   if (timer_) timer_->cancel();
 }
 
+void Exchange::abort() {
+  if (aborted_) return;
+  aborted_ = true;
+  // In flight: the pool completes it with operation_aborted (on_response fails the call).
+  // Waiting to retry: the timer's handler sees the cancellation and fails it. Already
+  // completed: both are no-ops.
+  if (request_id_ != 0) client_->pool().cancel(request_id_);
+  if (timer_) timer_->cancel();
+}
+
 void Exchange::succeeded() {
   // A success refunds the quota: the cost of the retry that led to it, or one token.
   client_->release_tokens(last_retry_cost_ > 0 ? last_retry_cost_ : 1);
@@ -110,7 +120,7 @@ Error Exchange::deadline_error() const {
 }
 
 void Exchange::attempt() {
-  if (client_->closed()) return fail(cancelled_error());
+  if (client_->closed() || aborted_) return fail(cancelled_error());
   auto http_request = make_http_request(*client_, target_, body_);
   if (!http_request) return fail(std::move(http_request).error());
   auto timeout = timeout_;
@@ -121,7 +131,7 @@ void Exchange::attempt() {
     timeout = std::min(timeout, left);
   }
   ++attempts_;
-  client_->pool().async_send(
+  request_id_ = client_->pool().async_send(
       client_->config().endpoint, std::move(*http_request), timeout,
       [self = shared_from_this()](boost::system::error_code ec, http::Response response) {
         self->on_response(ec, std::move(response));
@@ -138,6 +148,7 @@ static bool maybe_sent(const boost::system::error_code& ec) {
 }
 
 void Exchange::on_response(boost::system::error_code ec, http::Response response) {
+  request_id_ = 0;
   if (ec) maybe_processed_ = maybe_processed_ || maybe_sent(ec);
   if (ec == boost::asio::error::operation_aborted) return fail(cancelled_error());
   if (ec) {
@@ -179,7 +190,7 @@ void Exchange::retry_or_fail(Error error) {
   client_->track(this);
   timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
     self->client_->untrack(self.get());
-    if (ec || self->client_->closed()) return self->fail(cancelled_error());
+    if (ec || self->client_->closed() || self->aborted_) return self->fail(cancelled_error());
     self->attempt();
   });
 }

@@ -2,8 +2,10 @@
 // verify MD5s -> complete. Runs on the client's executor; completes exactly once.
 #pragma once
 
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,6 +66,10 @@ class Exchange : public Cancellable, public std::enable_shared_from_this<Exchang
   // On the client's executor.
   void run() { attempt(); }
   void cancel() override;
+  // The caller gave up on the call (on the client's executor): the attempt in flight is
+  // stopped (its connection closed) or the back-off cut short; the call completes with a
+  // `cancelled` error (maybe_processed when an attempt was out). After completion: nothing.
+  void abort();
   // Completes with an error (also: the client is gone before the call ran), marked
   // maybe_processed when an earlier attempt's outcome is unknown.
   void fail(Error error) {
@@ -98,6 +104,8 @@ class Exchange : public Cancellable, public std::enable_shared_from_this<Exchang
   int last_retry_cost_ = 0;
   // An attempt went out and got no usable answer: the request may have been processed.
   bool maybe_processed_ = false;
+  bool aborted_ = false;
+  std::uint64_t request_id_ = 0;  // the pool's id of the attempt in flight (0: none)
   std::unique_ptr<boost::asio::steady_timer> timer_;
 };
 
@@ -142,9 +150,25 @@ class Operation final : public Exchange {
 
 // Validates and starts a call; `done` runs exactly once, on the client's executor (inline, on
 // the caller's thread, only when the client is already shut down).
+// A cancellation slot's handler: the signal may be emitted from any thread of the caller's; the
+// call is aborted on the client's executor, if it is still there.
+struct CallCanceller {
+  std::weak_ptr<Exchange> op;
+  std::weak_ptr<ClientImpl> client;
+  void operator()(boost::asio::cancellation_type_t) const {
+    auto c = client.lock();
+    if (!c) return;
+    UniqueFunction<void()> abort = [op = op] {
+      if (auto o = op.lock()) o->abort();
+    };
+    c->post(abort);
+  }
+};
+
 template <class Request>
 void start_operation(const std::shared_ptr<ClientImpl>& client, Request&& request,
-                     UniqueFunction<void(Result<result_of<Request>>)> done) {
+                     UniqueFunction<void(Result<result_of<Request>>)> done,
+                     boost::asio::cancellation_slot slot = {}) {
   client::Limits limits{client->config().config.max_message_bytes};
   if (auto error = client::validate(request, limits)) {
     // Never complete inside the initiating call: post the error.
@@ -156,6 +180,7 @@ void start_operation(const std::shared_ptr<ClientImpl>& client, Request&& reques
   }
   std::shared_ptr<Exchange> op =
       std::make_shared<Operation<Request>>(client, std::move(request), std::move(done));
+  if (slot.is_connected()) slot.template emplace<CallCanceller>(op, client);
   UniqueFunction<void()> run = [op] { op->run(); };
   if (!client->submit(run)) op->fail(cancelled_error());
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,7 @@ struct Exchange {
   std::size_t head_size = 0;
   std::string body;
   ResponseHandler handler;  // empty once completed
+  std::uint64_t id = 0;     // the pool's id of the request (Pool::cancel)
   Clock::time_point deadline{};
   bool head_request = false;
 };

@@ -55,16 +55,24 @@ Origin& PoolCore::origin_for(const Endpoint& endpoint) {
   return *origins_.emplace(key_scratch_, std::move(origin)).first->second;
 }
 
-void PoolCore::async_send(const Endpoint& endpoint, Request request,
-                          std::chrono::milliseconds timeout, ResponseHandler handler) {
-  if (shut_down_) return post_completion(std::move(handler), asio::error::operation_aborted);
+std::uint64_t PoolCore::async_send(const Endpoint& endpoint, Request request,
+                                   std::chrono::milliseconds timeout, ResponseHandler handler) {
+  const std::uint64_t id = ++next_request_id_;
+  if (shut_down_) {
+    post_completion(std::move(handler), asio::error::operation_aborted);
+    return id;
+  }
   if (endpoint.host.empty() || endpoint.port == 0 ||
       !write_request_head(endpoint, request, head_scratch_)) {
-    return post_completion(std::move(handler), asio::error::invalid_argument);
+    post_completion(std::move(handler), asio::error::invalid_argument);
+    return id;
   }
   if (endpoint.tls && !tls_context_) {
     if (!tls_error_) tls_context_ = make_tls_context(options_, tls_error_);
-    if (!tls_context_) return post_completion(std::move(handler), tls_error_);
+    if (!tls_context_) {
+      post_completion(std::move(handler), tls_error_);
+      return id;
+    }
   }
 
   Origin& origin = origin_for(endpoint);
@@ -78,9 +86,11 @@ void PoolCore::async_send(const Endpoint& endpoint, Request request,
   ex.head_size = ex.head.size();
   ex.body = std::move(request.body);
   ex.handler = std::move(handler);
+  ex.id = id;
   ex.deadline = now + timeout;
   ex.head_request = request.method == "HEAD";
   connection->start(reused, now);
+  return id;
 }
 
 std::shared_ptr<Connection> PoolCore::take_idle(Origin& origin, Clock::time_point now) {
@@ -152,6 +162,17 @@ void PoolCore::detach(Connection& connection) {
   open_count_.store(live_.size(), std::memory_order_relaxed);
 }
 
+void PoolCore::cancel(std::uint64_t id) {
+  // Linear in the open connections: cancelling is rare (a caller giving up on one call).
+  for (Connection* connection : live_) {
+    if (connection->exchange().id == id && connection->exchange().handler) {
+      auto keep = connection->shared_from_this();  // abort() detaches it from live_
+      keep->abort(asio::error::operation_aborted);
+      return;
+    }
+  }
+}
+
 void PoolCore::cancel_all() {
   std::vector<std::shared_ptr<Connection>> open;
   open.reserve(live_.size());
@@ -185,9 +206,13 @@ Pool::~Pool() {
   impl_->shutdown();
 }
 
-void Pool::async_send(const Endpoint& endpoint, Request request, std::chrono::milliseconds timeout,
-                      ResponseHandler handler) {
-  impl_->async_send(endpoint, std::move(request), timeout, std::move(handler));
+std::uint64_t Pool::async_send(const Endpoint& endpoint, Request request,
+                               std::chrono::milliseconds timeout, ResponseHandler handler) {
+  return impl_->async_send(endpoint, std::move(request), timeout, std::move(handler));
+}
+
+void Pool::cancel(std::uint64_t id) {
+  impl_->cancel(id);
 }
 
 void Pool::cancel_all() {

@@ -73,9 +73,13 @@ class Pool {
   // up to 16 KiB is copied once, next to the head, to share one TLS record). Host and
   // Content-Length are set here (any given in request.headers are ignored).
   // The handler is called exactly once, never inline from async_send.
-  void async_send(const Endpoint& endpoint, Request request, std::chrono::milliseconds timeout,
-                  ResponseHandler handler);
+  // Returns the request's id, for cancel() (never 0).
+  std::uint64_t async_send(const Endpoint& endpoint, Request request,
+                           std::chrono::milliseconds timeout, ResponseHandler handler);
 
+  // Completes the request `id` with operation_aborted if it is still in flight, and closes its
+  // connection (the only way to stop an HTTP/1.1 exchange); does nothing once it completed.
+  void cancel(std::uint64_t id);
   // Completes every request in flight with operation_aborted and closes all connections.
   void cancel_all();
 

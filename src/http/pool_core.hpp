@@ -53,8 +53,9 @@ class PoolCore : public std::enable_shared_from_this<PoolCore> {
   PoolCore& operator=(const PoolCore&) = delete;
 
   // The operations of http::Pool.
-  void async_send(const Endpoint& endpoint, Request request, std::chrono::milliseconds timeout,
-                  ResponseHandler handler);
+  std::uint64_t async_send(const Endpoint& endpoint, Request request,
+                           std::chrono::milliseconds timeout, ResponseHandler handler);
+  void cancel(std::uint64_t id);
   void cancel_all();
   void shutdown();  // cancel_all, and refuse new requests (the Pool is gone)
   // From any thread.
@@ -103,6 +104,7 @@ class PoolCore : public std::enable_shared_from_this<PoolCore> {
   // live_.size() and the connections ever opened, for readers on other threads.
   std::atomic<std::size_t> open_count_{0};
   std::atomic<std::uint64_t> opened_{0};
+  std::uint64_t next_request_id_ = 0;
   std::string key_scratch_;   // origin key of the current request, without allocating
   std::string head_scratch_;  // request head being written, swapped into the connection
   bool shut_down_ = false;

@@ -214,69 +214,81 @@ BatchOutcome Queue::to_batch_outcome(BatchResult&& r) {
 
 // ---- async entry points --------------------------------------------------------------------
 
-void Queue::start_send(std::string body, const SendOptions& options, SendHandler done) const {
-  client_.start(build_send(url_, std::move(body), options), std::move(done));
+void Queue::start_send(std::string body, const SendOptions& options, SendHandler done,
+                       boost::asio::cancellation_slot slot) const {
+  client_.start(build_send(url_, std::move(body), options), std::move(done), slot);
 }
 
-void Queue::start_send_batch(const std::vector<OutgoingMessage>& messages,
-                             BatchSendHandler done) const {
-  client_.start(build_send_batch(url_, messages),
-                mapped<SendMessageBatchResult, BatchSendResult>(
-                    std::move(done), [](SendMessageBatchResult&& res) {
-                      return to_batch_send_result(std::move(res));
-                    }));
+void Queue::start_send_batch(const std::vector<OutgoingMessage>& messages, BatchSendHandler done,
+                             boost::asio::cancellation_slot slot) const {
+  client_.start(
+      build_send_batch(url_, messages),
+      mapped<SendMessageBatchResult, BatchSendResult>(
+          std::move(done),
+          [](SendMessageBatchResult&& res) { return to_batch_send_result(std::move(res)); }),
+      slot);
 }
 
-void Queue::start_receive(const ReceiveOptions& options, ReceiveHandler done) const {
-  client_.start(build_receive(url_, options), mapped<ReceiveMessageResult, std::vector<Message>>(
-                                                  std::move(done), [](ReceiveMessageResult&& res) {
-                                                    return std::move(res.messages);
-                                                  }));
+void Queue::start_receive(const ReceiveOptions& options, ReceiveHandler done,
+                          boost::asio::cancellation_slot slot) const {
+  client_.start(
+      build_receive(url_, options),
+      mapped<ReceiveMessageResult, std::vector<Message>>(
+          std::move(done), [](ReceiveMessageResult&& res) { return std::move(res.messages); }),
+      slot);
 }
 
-void Queue::start_delete_message(std::string receipt_handle, EmptyHandler done) const {
-  client_.start(DeleteMessageRequest{url_, std::move(receipt_handle)}, std::move(done));
+void Queue::start_delete_message(std::string receipt_handle, EmptyHandler done,
+                                 boost::asio::cancellation_slot slot) const {
+  client_.start(DeleteMessageRequest{url_, std::move(receipt_handle)}, std::move(done), slot);
 }
 
 void Queue::start_delete_batch(const std::vector<std::string>& receipt_handles,
-                               BatchOutcomeHandler done) const {
-  client_.start(build_delete_batch(url_, receipt_handles),
-                mapped<BatchResult, BatchOutcome>(std::move(done), [](BatchResult&& res) {
-                  return to_batch_outcome(std::move(res));
-                }));
+                               BatchOutcomeHandler done,
+                               boost::asio::cancellation_slot slot) const {
+  client_.start(
+      build_delete_batch(url_, receipt_handles),
+      mapped<BatchResult, BatchOutcome>(
+          std::move(done), [](BatchResult&& res) { return to_batch_outcome(std::move(res)); }),
+      slot);
 }
 
 void Queue::start_change_visibility(std::string receipt_handle, int visibility_timeout,
-                                    EmptyHandler done) const {
+                                    EmptyHandler done, boost::asio::cancellation_slot slot) const {
   client_.start(ChangeMessageVisibilityRequest{url_, std::move(receipt_handle), visibility_timeout},
-                std::move(done));
+                std::move(done), slot);
 }
 
 void Queue::start_change_visibility_batch(const std::vector<VisibilityChange>& changes,
-                                          BatchOutcomeHandler done) const {
-  client_.start(build_change_visibility_batch(url_, changes),
-                mapped<BatchResult, BatchOutcome>(std::move(done), [](BatchResult&& res) {
-                  return to_batch_outcome(std::move(res));
-                }));
+                                          BatchOutcomeHandler done,
+                                          boost::asio::cancellation_slot slot) const {
+  client_.start(
+      build_change_visibility_batch(url_, changes),
+      mapped<BatchResult, BatchOutcome>(
+          std::move(done), [](BatchResult&& res) { return to_batch_outcome(std::move(res)); }),
+      slot);
 }
 
-void Queue::start_purge(EmptyHandler done) const {
-  client_.start(PurgeQueueRequest{url_}, std::move(done));
+void Queue::start_purge(EmptyHandler done, boost::asio::cancellation_slot slot) const {
+  client_.start(PurgeQueueRequest{url_}, std::move(done), slot);
 }
 
-void Queue::start_delete_queue(EmptyHandler done) const {
-  client_.start(DeleteQueueRequest{url_}, std::move(done));
+void Queue::start_delete_queue(EmptyHandler done, boost::asio::cancellation_slot slot) const {
+  client_.start(DeleteQueueRequest{url_}, std::move(done), slot);
 }
 
-void Queue::start_attributes(std::vector<std::string> names, AttributesHandler done) const {
+void Queue::start_attributes(std::vector<std::string> names, AttributesHandler done,
+                             boost::asio::cancellation_slot slot) const {
   client_.start(GetQueueAttributesRequest{url_, std::move(names)},
                 mapped<GetQueueAttributesResult, StringMap>(
                     std::move(done),
-                    [](GetQueueAttributesResult&& res) { return std::move(res.attributes); }));
+                    [](GetQueueAttributesResult&& res) { return std::move(res.attributes); }),
+                slot);
 }
 
-void Queue::start_set_attributes(StringMap attributes, EmptyHandler done) const {
-  client_.start(SetQueueAttributesRequest{url_, std::move(attributes)}, std::move(done));
+void Queue::start_set_attributes(StringMap attributes, EmptyHandler done,
+                                 boost::asio::cancellation_slot slot) const {
+  client_.start(SetQueueAttributesRequest{url_, std::move(attributes)}, std::move(done), slot);
 }
 
 // ---- sync forms ------------------------------------------------------------------------------

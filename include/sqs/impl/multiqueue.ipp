@@ -57,9 +57,11 @@ auto Executor::async_receive(const ReceiveOptions& options, Token&& token) const
         // A long poll may take its wait (the queue's default, at most 20 s, when unset) by
         // design: only what exceeds it is slow.
         const std::chrono::seconds wait(o.wait_time_seconds.value_or(20));
+        // The handler's cancellation slot stops the long poll (client.hpp, "Cancelling a call").
+        auto slot = boost::asio::get_associated_cancellation_slot(handler);
         self.start_run<std::vector<Message>>(
-            [o = std::move(o)](const Queue& q, Queue::ReceiveHandler done) {
-              q.start_receive(o, std::move(done));
+            [o = std::move(o), slot](const Queue& q, Queue::ReceiveHandler done) {
+              q.start_receive(o, std::move(done), slot);
             },
             detail::bind_handler<std::vector<Message>>(std::move(handler)), wait);
       },
