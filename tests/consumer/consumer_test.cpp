@@ -1,0 +1,358 @@
+// sqs::Consumer against fauxqs: handling and batched acks, the in-flight budget, retries with
+// back-off, heartbeats, FIFO order per group, the graceful drain, errors and back-off.
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "integration/itest_support.hpp"
+#include "sqs/consumer.hpp"
+
+namespace sqs::itest {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+template <class F>
+bool eventually(F&& condition, std::chrono::milliseconds timeout = 20s) {
+  const auto until = SteadyClock::now() + timeout;
+  while (!condition()) {
+    if (SteadyClock::now() >= until) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+// Sends n messages "prefix-i" in batches of 10 (straight, not through the consumer).
+void fill(const Queue& q, int n, const std::string& prefix, const std::string& group = {}) {
+  for (int first = 0; first < n; first += 10) {
+    std::vector<OutgoingMessage> batch;
+    for (int i = first; i < std::min(n, first + 10); ++i) {
+      OutgoingMessage m{prefix + "-" + std::to_string(i), {}};
+      if (!group.empty()) {
+        m.options.group_id = group;
+        m.options.deduplication_id = prefix + "-" + std::to_string(i);
+      }
+      batch.push_back(std::move(m));
+    }
+    auto r = q.send_batch(batch);
+    ASSERT_TRUE(r) << r.error().to_string();
+    ASSERT_TRUE(r->all_succeeded());
+  }
+}
+
+// Messages in the queue, visible or not (fauxqs counts them exactly).
+int messages_left(const Queue& q) {
+  auto a = q.attributes({"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"});
+  EXPECT_TRUE(a) << a.error().to_string();
+  if (!a) return -1;
+  return std::stoi(a->at("ApproximateNumberOfMessages")) +
+         std::stoi(a->at("ApproximateNumberOfMessagesNotVisible"));
+}
+
+// Completes async handlers after a delay, on a thread of its own.
+class Later {
+ public:
+  Later() : guard_(io_.get_executor()), thread_([this] { io_.run(); }) {}
+  ~Later() {
+    guard_.reset();
+    thread_.join();
+  }
+  void after(std::chrono::milliseconds d, std::function<void()> f) {
+    auto t = std::make_shared<boost::asio::steady_timer>(io_, d);
+    t->async_wait([t, f = std::move(f)](boost::system::error_code) { f(); });
+  }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
+  std::thread thread_;
+};
+
+class ConsumerTest : public ::testing::Test {
+ protected:
+  Client client{fauxqs_config()};
+  Queue queue = create_queue_object(client, unique_name());
+};
+
+TEST_F(ConsumerTest, HandlesAndAcknowledgesEveryMessage) {
+  fill(queue, 50, "m");
+  std::mutex mutex;
+  std::multiset<std::string> seen;
+  Consumer consumer(queue, [&](const Message& m, const MessageContext& c) {
+    EXPECT_EQ(c.queue_index, 0u);
+    EXPECT_EQ(c.receive_count, 1);
+    std::lock_guard lock(mutex);
+    seen.insert(m.body);
+    return Outcome::ack();
+  });
+  consumer.start();
+  ASSERT_TRUE(eventually([&] { return consumer.metrics().total.acked == 50; }))
+      << consumer.metrics().total.acked;
+  auto summary = consumer.stop(5s);
+  EXPECT_TRUE(summary.drained);
+  EXPECT_EQ(seen.size(), 50u);
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(seen.count("m-" + std::to_string(i)), 1u);
+  EXPECT_EQ(messages_left(queue), 0);
+  // Deletes went in batches: far fewer calls than messages.
+  EXPECT_EQ(summary.metrics.total.handled, 50u);
+  EXPECT_EQ(summary.metrics.total.ack_failures, 0u);
+}
+
+// 500 async handlers at once, each taking 200 ms: the budget is reached and never exceeded,
+// and refills as handlers finish.
+TEST_F(ConsumerTest, MaxInFlightIsReachedAndNeverExceeded) {
+  constexpr int kBudget = 500;
+  fill(queue, 1500, "load");
+  Later later;
+  std::atomic<int> now_in{0}, peak{0}, done{0};
+  Consumer consumer(queue, AsyncHandler([&](Delivery d) {
+                      const int n = ++now_in;
+                      for (int p = peak.load(); n > p && !peak.compare_exchange_weak(p, n);) {
+                      }
+                      later.after(200ms, [&, d] {
+                        --now_in;
+                        ++done;
+                        d.ack();
+                      });
+                    }),
+                    {.max_in_flight = kBudget, .receives_per_queue = 4});
+  consumer.start();
+  ASSERT_TRUE(eventually([&] { return done.load() == 1500; }, 60s)) << done.load();
+  auto summary = consumer.stop(5s);
+  EXPECT_TRUE(summary.drained);
+  EXPECT_EQ(peak.load(), kBudget);
+  EXPECT_TRUE(eventually([&] { return messages_left(queue) == 0; }));
+}
+
+// A retried message comes back after its delay, with a higher receive count; one that throws
+// is retried too, its exception reported.
+TEST_F(ConsumerTest, RetriesComeBackAfterTheirDelay) {
+  fill(queue, 2, "r");
+  std::mutex mutex;
+  std::map<std::string, std::vector<SteadyClock::time_point>> times;
+  std::vector<std::string> errors;
+  ConsumerHooks hooks;
+  hooks.on_handler_error = [&](const Message&, const std::string& what) {
+    std::lock_guard lock(mutex);
+    errors.push_back(what);
+  };
+  Consumer consumer(
+      queue,
+      [&](const Message& m, const MessageContext& c) {
+        {
+          std::lock_guard lock(mutex);
+          times[m.body].push_back(SteadyClock::now());
+        }
+        if (c.receive_count >= 2) return Outcome::ack();
+        if (m.body == "r-0") return Outcome::retry(1s);
+        throw std::runtime_error("boom");
+      },
+      {.wait_time_seconds = 1, .retry = {.initial = 1s}}, std::move(hooks));
+  consumer.start();
+  ASSERT_TRUE(eventually([&] { return consumer.metrics().total.acked == 2; }));
+  consumer.stop(5s);
+  std::lock_guard lock(mutex);
+  for (const auto& body : {"r-0", "r-1"}) {
+    ASSERT_EQ(times[body].size(), 2u) << body;
+    // The delay is whole seconds (what SQS takes): 1 s, or 0.5..1 s with the policy's jitter.
+    EXPECT_GE(times[body][1] - times[body][0], 400ms) << body;
+  }
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0], "boom");
+  EXPECT_EQ(messages_left(queue), 0);
+}
+
+// A handler that takes 3x the visibility timeout: heartbeats keep the message invisible, so it
+// is handled once, then deleted.
+TEST_F(ConsumerTest, HeartbeatsKeepSlowWorkInvisible) {
+  fill(queue, 1, "slow");
+  std::atomic<int> calls{0};
+  Consumer consumer(queue,
+                    [&](const Message&, const MessageContext& c) {
+                      ++calls;
+                      EXPECT_EQ(c.receive_count, 1);
+                      std::this_thread::sleep_for(6s);  // the work itself (not synchronisation)
+                      return Outcome::ack();
+                    },
+                    {.wait_time_seconds = 1, .visibility_timeout = 2});
+  consumer.start();
+  ASSERT_TRUE(eventually([&] { return consumer.metrics().total.acked == 1; }, 30s));
+  auto m = consumer.metrics();
+  consumer.stop(5s);
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_GE(m.total.extended, 2u);
+  EXPECT_EQ(messages_left(queue), 0);
+}
+
+// Stopping during an idle long poll ends it at once.
+TEST_F(ConsumerTest, StopDuringAnIdleLongPollIsQuick) {
+  Consumer consumer(queue, [](const Message&, const MessageContext&) { return Outcome::ack(); });
+  consumer.start();
+  ASSERT_TRUE(eventually([&] { return consumer.metrics().total.receives >= 1; }));
+  const auto started = SteadyClock::now();
+  auto summary = consumer.stop(10s);
+  const auto took = SteadyClock::now() - started;
+  EXPECT_TRUE(summary.drained);
+  EXPECT_LT(took, 3s) << "the 20 s long poll was waited for";
+  RecordProperty(
+      "stop_ms",
+      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+}
+
+// A stop waits for the handlers in flight; messages received but not started are visible to
+// another consumer at once.
+TEST_F(ConsumerTest, StopReleasesUnstartedAndWaitsForRunningHandlers) {
+  fill(queue, 10, "s");
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> started{0};
+  Consumer consumer(queue,
+                    [&](const Message&, const MessageContext&) {
+                      ++started;
+                      std::unique_lock lock(mutex);
+                      cv.wait(lock, [&] { return release; });
+                      return Outcome::ack();
+                    },
+                    {.max_in_flight = 10, .wait_time_seconds = 1, .worker_threads = 1});
+  consumer.start();
+  ASSERT_TRUE(eventually([&] { return consumer.metrics().total.received == 10; }));
+  ASSERT_EQ(started.load(), 1);
+  auto stopping = std::async(std::launch::async, [&] { return consumer.stop(20s); });
+  // The 9 waiting for the one worker are released (visibility 0): another reader gets them.
+  std::set<std::string> other;
+  ASSERT_TRUE(eventually([&] {
+    auto r = queue.receive({.max_messages = 10, .wait_time_seconds = 0, .visibility_timeout = 60});
+    if (r) {
+      for (const auto& m : *r) other.insert(m.body);
+    }
+    return other.size() == 9;
+  })) << other.size();
+  EXPECT_NE(stopping.wait_for(0s), std::future_status::ready)
+      << "stop did not wait for the handler";
+  {
+    std::lock_guard lock(mutex);
+    release = true;
+  }
+  cv.notify_all();
+  auto summary = stopping.get();
+  EXPECT_TRUE(summary.drained);
+  EXPECT_EQ(summary.released, 9u);
+  EXPECT_EQ(summary.metrics.total.acked, 1u);
+}
+
+// FIFO: several groups, random handler times: each group's messages in order, one at a time,
+// groups in parallel.
+TEST(ConsumerFifo, OrderPerGroupAndGroupsInParallel) {
+  Client client{fauxqs_config()};
+  auto url = create_queue(client, unique_name("q", true), {{"FifoQueue", "true"}});
+  Queue queue(client, url);
+  constexpr int kGroups = 6, kPerGroup = 20;
+  for (int g = 0; g < kGroups; ++g)
+    fill(queue, kPerGroup, "g" + std::to_string(g), "g" + std::to_string(g));
+  std::mutex mutex;
+  std::map<std::string, std::vector<int>> order;
+  std::map<std::string, int> running;
+  int overlap = 0, now_running = 0;
+  std::atomic<int> done{0};
+  Consumer consumer(
+      queue,
+      [&](const Message& m, const MessageContext&) {
+        const auto dash = m.body.find('-');
+        const std::string group = m.body.substr(0, dash);
+        {
+          std::lock_guard lock(mutex);
+          EXPECT_EQ(running[group]++, 0) << "two messages of " << group << " at once";
+          overlap = std::max(overlap, ++now_running);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::rand() % 10));  // the work
+        {
+          std::lock_guard lock(mutex);
+          --running[group];
+          --now_running;
+          order[group].push_back(std::stoi(m.body.substr(dash + 1)));
+        }
+        ++done;
+        return Outcome::ack();
+      },
+      {.max_in_flight = 30, .wait_time_seconds = 1, .worker_threads = 8});
+  consumer.start();
+  ASSERT_TRUE(eventually([&] { return done.load() == kGroups * kPerGroup; }, 60s)) << done.load();
+  consumer.stop(5s);
+  std::lock_guard lock(mutex);
+  for (int g = 0; g < kGroups; ++g) {
+    const auto& got = order["g" + std::to_string(g)];
+    ASSERT_EQ(got.size(), static_cast<std::size_t>(kPerGroup));
+    for (int i = 0; i < kPerGroup; ++i) EXPECT_EQ(got[i], i) << "group g" << g;
+  }
+  EXPECT_GT(overlap, 1) << "groups never ran in parallel";
+}
+
+// Manual acknowledgement from another thread, later.
+TEST_F(ConsumerTest, ManualAckFromAnotherThread) {
+  fill(queue, 5, "manual");
+  std::mutex mutex;
+  std::vector<Delivery> held;
+  Consumer consumer(queue, AsyncHandler([&](Delivery d) {
+                      std::lock_guard lock(mutex);
+                      held.push_back(std::move(d));
+                    }),
+                    {.wait_time_seconds = 1, .ack_mode = AckMode::manual});
+  consumer.start();
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(mutex);
+    return held.size() == 5;
+  }));
+  EXPECT_EQ(consumer.metrics().total.acked, 0u);
+  std::thread([&] {
+    std::lock_guard lock(mutex);
+    for (auto& d : held) d.ack();
+  }).join();
+  ASSERT_TRUE(eventually([&] { return consumer.metrics().total.acked == 5; }));
+  consumer.stop(5s);
+  EXPECT_EQ(messages_left(queue), 0);
+}
+
+// A server answering 500 to every receive: the consumer backs off instead of looping.
+TEST(ConsumerErrors, PollErrorsBackOff) {
+  auto server = answering(sqs_error(500, "InternalError", ""));
+  ClientConfig c = config_for(server->endpoint());
+  c.retry.max_attempts = 1;
+  Client client(c);
+  Queue queue(client, "https://sqs.us-east-1.amazonaws.com/000000000000/q");
+  std::atomic<int> errors{0};
+  ConsumerHooks hooks;
+  hooks.on_poll_error = [&](std::size_t, const Error&) { ++errors; };
+  Consumer consumer(
+      queue, [](const Message&, const MessageContext&) { return Outcome::ack(); },
+      {.visibility_timeout = 30}, std::move(hooks));
+  consumer.start();
+  std::this_thread::sleep_for(2s);  // the span over which the rate is measured
+  consumer.stop(1s);
+  // Back-off from 100 ms doubling (with jitter) allows at most ~6 receives in 2 s (the breaker
+  // opening after the failures only lowers it); a tight loop would make thousands.
+  EXPECT_LE(server->requests_received(), 12u);
+  EXPECT_GE(errors.load(), 1);
+}
+
+TEST(ConsumerOptionsCheck, BadOptionsAreRefused) {
+  EXPECT_TRUE(Consumer::check({.max_in_flight = 0}));
+  EXPECT_TRUE(Consumer::check({.wait_time_seconds = 21}));
+  EXPECT_TRUE(Consumer::check({.visibility_timeout = 43201}));
+  EXPECT_FALSE(Consumer::check({}));
+  Client client{fauxqs_config()};
+  Queue queue(client, "https://sqs.us-east-1.amazonaws.com/000000000000/q");
+  EXPECT_THROW(Consumer(queue, [](const Message&, const MessageContext&) { return Outcome::ack(); },
+                        {.ack_mode = AckMode::manual}),
+               Exception);
+}
+
+}  // namespace
+}  // namespace sqs::itest
