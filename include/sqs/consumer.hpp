@@ -43,6 +43,7 @@ class Outcome {
     keep,   // leave it as it is: its visibility timeout decides when it comes back
     later,  // the handler settles it later through its Delivery (ack(), retry(), keep())
   };
+  Outcome() = default;  // ack
   static Outcome ack() { return Outcome(Kind::ack); }
   static Outcome retry() { return Outcome(Kind::retry); }
   static Outcome retry(std::chrono::seconds delay) { return Outcome(Kind::retry, delay); }
@@ -55,7 +56,7 @@ class Outcome {
 
  private:
   explicit Outcome(Kind k, std::optional<std::chrono::seconds> d = {}) : kind_(k), delay_(d) {}
-  Kind kind_;
+  Kind kind_ = Kind::ack;
   std::optional<std::chrono::seconds> delay_;
 };
 

@@ -3,6 +3,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
 #include <map>
@@ -13,6 +15,7 @@
 
 #include "integration/itest_support.hpp"
 #include "sqs/consumer.hpp"
+#include "sqs/coroutine_handler.hpp"
 
 namespace sqs::itest {
 namespace {
@@ -318,6 +321,34 @@ TEST_F(ConsumerTest, ManualAckFromAnotherThread) {
   ASSERT_TRUE(eventually([&] { return consumer.metrics().total.acked == 5; }));
   consumer.stop(5s);
   EXPECT_EQ(messages_left(queue), 0);
+}
+
+// A coroutine handler on the application's own executor: what it co_returns settles the
+// message; one that throws is retried.
+TEST_F(ConsumerTest, CoroutineHandlers) {
+  fill(queue, 10, "co");
+  boost::asio::thread_pool pool(2);
+  std::atomic<int> thrown{0};
+  Consumer consumer(
+      queue,
+      coroutine_handler(
+          pool.get_executor(),
+          [&](const Message& m, const MessageContext& c) -> boost::asio::awaitable<Outcome> {
+            boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, 10ms);
+            co_await timer.async_wait(boost::asio::use_awaitable);
+            if (m.body == "co-3" && c.receive_count == 1) {
+              ++thrown;
+              throw std::runtime_error("once");
+            }
+            co_return Outcome::ack();
+          }),
+      {.wait_time_seconds = 1, .retry = {.enabled = false}});
+  consumer.start();
+  ASSERT_TRUE(eventually([&] { return consumer.metrics().total.acked == 10; }));
+  consumer.stop(5s);
+  EXPECT_EQ(thrown.load(), 1);
+  EXPECT_EQ(messages_left(queue), 0);
+  pool.join();
 }
 
 // A server answering 500 to every receive: the consumer backs off instead of looping.
