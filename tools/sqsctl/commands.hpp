@@ -20,6 +20,8 @@ void add_message_commands(CLI::App& app, Context& context);
 void add_send_batch_command(CLI::App& app, Context& context);
 // bench: the multi-region load tool
 void add_bench_command(CLI::App& app, Context& context);
+// consume: sqs::Consumer over one queue or several regions
+void add_consume_command(CLI::App& app, Context& context);
 
 // A QUEUE positional argument (URL or name), required.
 CLI::Option* add_queue_argument(CLI::App& command, std::string& queue);

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   sqsctl::add_queue_commands(app, context);
   sqsctl::add_message_commands(app, context);
   sqsctl::add_send_batch_command(app, context);
+  sqsctl::add_consume_command(app, context);
   sqsctl::add_bench_command(app, context);
   sqsctl::group_commands(app);
   app.require_subcommand(1);
