@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <random>
@@ -16,6 +17,7 @@
 #include "integration/itest_support.hpp"
 #include "sqs/consumer.hpp"
 #include "sqs/coroutine_handler.hpp"
+#include "support/fauxqs_server.hpp"
 
 namespace sqs::itest {
 namespace {
@@ -349,6 +351,100 @@ TEST_F(ConsumerTest, CoroutineHandlers) {
   EXPECT_EQ(thrown.load(), 1);
   EXPECT_EQ(messages_left(queue), 0);
   pool.join();
+}
+
+// Two regions; one is killed mid-run and restarted (same port and data): processing goes on in
+// the other, and nothing is lost: every message is handled at least once (some twice: deletes
+// for the dead region that could not be sent bring their messages back).
+TEST(ConsumerRegions, ARegionKilledMidRunLosesNothing) {
+  std::vector<std::string> dirs;
+  std::vector<std::unique_ptr<test::FauxqsServer>> servers;
+  for (const char* region : {"us-east-1", "eu-west-1"}) {
+    dirs.push_back(test::make_temp_dir(std::string("sqs-consumer-") + region));
+    servers.push_back(std::make_unique<test::FauxqsServer>(
+        test::FauxqsServer::Options{.region = region, .data_dir = dirs.back()}));
+  }
+  std::vector<std::unique_ptr<Client>> clients;
+  std::vector<DispatcherQueue> queues;
+  for (auto& server : servers) {
+    ClientConfig c = config_for(server->endpoint());
+    c.region = server->region();
+    c.request_timeout = 1s;
+    clients.push_back(std::make_unique<Client>(c));
+    Queue q = create_queue_object(*clients.back(), unique_name("regions"));
+    queues.push_back({q, 1});
+  }
+  constexpr int kPerRegion = 300;
+  fill(queues[0].queue, kPerRegion, "r0");
+  fill(queues[1].queue, kPerRegion, "r1");
+  DispatcherOptions d;
+  d.breaker.open_timeout = 300ms;
+  Dispatcher dispatcher(std::move(queues), std::move(d));
+
+  std::mutex mutex;
+  std::map<std::string, int> handled;
+  std::atomic<int> total{0};
+  Consumer consumer(
+      dispatcher,
+      [&](const Message& m, const MessageContext&) {
+        std::this_thread::sleep_for(2ms);  // the work
+        {
+          std::lock_guard lock(mutex);
+          ++handled[m.body];
+        }
+        ++total;
+        return Outcome::ack();
+      },
+      {.max_in_flight = 20, .wait_time_seconds = 1, .visibility_timeout = 3, .worker_threads = 8});
+  consumer.start();
+  ASSERT_TRUE(eventually([&] { return total.load() >= 100; }));
+  servers[0]->kill();
+  const int at_kill = total.load();
+  // Region 1 carries on alone.
+  ASSERT_TRUE(eventually([&] { return total.load() >= at_kill + 100; }, 30s));
+  servers[0]->restart();
+  auto all_seen = [&] {
+    std::lock_guard lock(mutex);
+    for (int r = 0; r < 2; ++r) {
+      for (int i = 0; i < kPerRegion; ++i) {
+        if (!handled.count("r" + std::to_string(r) + "-" + std::to_string(i))) return false;
+      }
+    }
+    return true;
+  };
+  EXPECT_TRUE(eventually(all_seen, 60s)) << "messages were lost";
+  auto summary = consumer.stop(10s);
+  EXPECT_TRUE(summary.drained);
+  int duplicates = 0;
+  for (const auto& [body, n] : handled) duplicates += n - 1;
+  RecordProperty("duplicates", duplicates);
+  for (const auto& dir : dirs) std::filesystem::remove_all(dir);
+}
+
+// After the queue's maxReceiveCount failed receives, SQS moves the message to the dead-letter
+// queue: the consumer's retries lead there.
+TEST_F(ConsumerTest, FailuresEndInTheDeadLetterQueue) {
+  const auto dlq_url = create_queue(client, unique_name("dlq"));
+  auto arn = Queue(client, dlq_url).attributes({"QueueArn"});
+  ASSERT_TRUE(arn) << arn.error().to_string();
+  auto url = create_queue(client, unique_name("src"),
+                          {{"RedrivePolicy", R"({"deadLetterTargetArn":")" + arn->at("QueueArn") +
+                                                 R"(","maxReceiveCount":"2"})"}});
+  Queue source(client, url);
+  fill(source, 1, "doomed");
+  std::atomic<int> calls{0};
+  Consumer consumer(source,
+                    [&](const Message&, const MessageContext&) {
+                      ++calls;
+                      return Outcome::retry(0s);
+                    },
+                    {.wait_time_seconds = 1});
+  consumer.start();
+  Queue dlq(client, dlq_url);
+  ASSERT_TRUE(eventually([&] { return messages_left(dlq) == 1; }, 30s)) << calls.load();
+  consumer.stop(5s);
+  EXPECT_EQ(calls.load(), 2);
+  EXPECT_EQ(messages_left(source), 0);
 }
 
 // A server answering 500 to every receive: the consumer backs off instead of looping.
