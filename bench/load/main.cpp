@@ -43,6 +43,7 @@ std::unique_ptr<sqs_load::Workload> make_workload(sqs_load::Run& run) {
   if (op == "send-batch") return sqs_load::make_send_batch(run);
   if (op == "recv-delete") return sqs_load::make_recv_delete(run, false);
   if (op == "recv-delete-batch") return sqs_load::make_recv_delete(run, true);
+  if (op == "consume") return sqs_load::make_consume(run);
   return sqs_load::make_long_poll(run);
 }
 

@@ -19,6 +19,7 @@ constexpr const char* kDescription =
     "each,\n"
     "                     one after another; stop at N deleted or after 3 empty receives in a row\n"
     "  recv-delete-batch  same, with one DeleteMessageBatch per receive\n"
+    "  consume            sqs::Consumer, no-op handler, deletes batched by the consumer\n"
     "  long-poll          C concurrent ReceiveMessage long polls (--wait-seconds) until N polls\n"
     "                     returned (default N = C); adds threads, min/max return time to the "
     "line\n";
@@ -32,8 +33,8 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
   app.add_option("--queue-url", o.queue_url, "queue URL")->required()->type_name("URL");
   app.add_option("--op", o.op, "operation")
       ->required()
-      ->check(
-          CLI::IsMember({"send", "send-batch", "recv-delete", "recv-delete-batch", "long-poll"}));
+      ->check(CLI::IsMember(
+          {"send", "send-batch", "recv-delete", "recv-delete-batch", "long-poll", "consume"}));
   auto* count =
       app.add_option("--count", o.count, "messages to send or delete (polls for long-poll)")
           ->type_name("N");
