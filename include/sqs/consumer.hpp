@@ -23,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -110,6 +111,10 @@ struct ConsumerOptions {
   int ack_attempts = 4;
   RetryPolicy retry;
   HeartbeatOptions heartbeat;
+  // Batch handlers: a batch goes to the handler when this many messages wait (1..100), or when
+  // the oldest has waited batch_linger.
+  std::size_t batch_size = 10;
+  std::chrono::milliseconds batch_linger{50};
   // Sync handlers: run on a pool of this many threads the consumer owns (for blocking work);
   // 0 runs them inline on the consumer's event loop (for non-blocking work only).
   std::size_t worker_threads = 4;
@@ -158,6 +163,15 @@ class Delivery {
 
 using SyncHandler = std::function<Outcome(const Message&, const MessageContext&)>;
 using AsyncHandler = std::function<void(Delivery)>;
+
+// A batch handler gets up to batch_size messages at once (gathered from several receives, of
+// one queue or several) and returns one Outcome per message, in order: partial failures, as
+// with Lambda's ReportBatchItemFailures. Run like a sync handler (worker pool or inline).
+struct BatchItem {
+  const Message& message;
+  const MessageContext& context;
+};
+using BatchHandler = std::function<std::vector<Outcome>(std::span<const BatchItem>)>;
 
 struct ConsumerQueueMetrics {
   std::uint64_t received = 0, handled = 0, acked = 0, retried = 0, kept = 0, released = 0,
@@ -209,6 +223,11 @@ class Consumer {
   Consumer(const Dispatcher& dispatcher, SyncHandler handler, ConsumerOptions options = {},
            ConsumerHooks hooks = {});
   Consumer(const Dispatcher& dispatcher, AsyncHandler handler, ConsumerOptions options = {},
+           ConsumerHooks hooks = {});
+  // Batches (not on FIFO queues: a batch would mix a group's order with others').
+  Consumer(const Queue& queue, BatchHandler handler, ConsumerOptions options = {},
+           ConsumerHooks hooks = {});
+  Consumer(const Dispatcher& dispatcher, BatchHandler handler, ConsumerOptions options = {},
            ConsumerHooks hooks = {});
   // Stops with the default deadline (30 s) if running.
   ~Consumer();

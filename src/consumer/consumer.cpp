@@ -49,6 +49,11 @@ std::optional<Error> Consumer::check(const ConsumerOptions& o) {
     return bad("heartbeat: extend_by must be 1..43200 s, threshold at least 1 s");
   }
   if (o.worker_threads > 1024) return bad("worker_threads must be at most 1024");
+  if (o.batch_size < 1 || o.batch_size > 100) return bad("batch_size must be 1..100");
+  if (o.batch_linger < std::chrono::milliseconds::zero() ||
+      o.batch_linger > std::chrono::seconds(60)) {
+    return bad("batch_linger must be 0..60 s");
+  }
   if (o.handler_timeout && *o.handler_timeout <= std::chrono::milliseconds::zero()) {
     return bad("handler_timeout must be more than 0 when set");
   }
@@ -67,10 +72,9 @@ std::shared_ptr<detail::ConsumerCore> make_core(const Dispatcher* dispatcher,
                                                 std::unique_ptr<Dispatcher> owned, Handler handler,
                                                 ConsumerOptions options, ConsumerHooks hooks) {
   if (auto e = Consumer::check(options)) throw Exception(std::move(*e));
-  const bool sync = std::holds_alternative<SyncHandler>(handler);
-  if (sync ? !std::get<SyncHandler>(handler) : !std::get<AsyncHandler>(handler)) {
-    throw Exception(Error::validation("InvalidConsumerOptions", "the handler is empty"));
-  }
+  const bool sync = !std::holds_alternative<AsyncHandler>(handler);
+  const bool empty = std::visit([](const auto& h) { return !h; }, handler);
+  if (empty) throw Exception(Error::validation("InvalidConsumerOptions", "the handler is empty"));
   if (sync && options.ack_mode == AckMode::manual) {
     throw Exception(Error::validation(
         "InvalidConsumerOptions",
@@ -78,6 +82,12 @@ std::shared_ptr<detail::ConsumerCore> make_core(const Dispatcher* dispatcher,
   }
   std::size_t fifo = 0;
   for (const auto& ex : dispatcher->executors()) fifo += ex.queue().is_fifo() ? 1 : 0;
+  if (fifo > 0 && std::holds_alternative<BatchHandler>(handler)) {
+    throw Exception(Error::validation(
+        "InvalidConsumerOptions",
+        "batch handlers are not for FIFO queues (a batch would mix a group's order with "
+        "others'); use a per-message handler, which keeps each group in order"));
+  }
   if (fifo > 0 && dispatcher->size() > 1 && !options.fifo_across_queues) {
     throw Exception(Error::validation(
         "InvalidConsumerOptions",
@@ -106,6 +116,16 @@ Consumer::Consumer(const Queue& queue, AsyncHandler handler, ConsumerOptions opt
   const Dispatcher* d = owned.get();
   core_ = make_core(d, std::move(owned), std::move(handler), std::move(options), std::move(hooks));
 }
+Consumer::Consumer(const Queue& queue, BatchHandler handler, ConsumerOptions options,
+                   ConsumerHooks hooks) {
+  auto owned = single(queue);
+  const Dispatcher* d = owned.get();
+  core_ = make_core(d, std::move(owned), std::move(handler), std::move(options), std::move(hooks));
+}
+Consumer::Consumer(const Dispatcher& dispatcher, BatchHandler handler, ConsumerOptions options,
+                   ConsumerHooks hooks)
+    : core_(make_core(&dispatcher, nullptr, std::move(handler), std::move(options),
+                      std::move(hooks))) {}
 Consumer::Consumer(const Dispatcher& dispatcher, SyncHandler handler, ConsumerOptions options,
                    ConsumerHooks hooks)
     : core_(make_core(&dispatcher, nullptr, std::move(handler), std::move(options),

@@ -47,6 +47,7 @@ ConsumerCore::ConsumerCore(const Dispatcher* dispatcher, std::unique_ptr<Dispatc
       hooks_(std::move(hooks)),
       tick_timer_(io_),
       flush_timer_(io_),
+      batch_timer_(io_),
       rng_(std::random_device{}()) {
   for (const auto& ex : dispatcher_->executors()) {
     queues_.emplace_back(ex, options_.ack_linger);
@@ -54,7 +55,7 @@ ConsumerCore::ConsumerCore(const Dispatcher* dispatcher, std::unique_ptr<Dispatc
     if (options_.visibility_timeout) queues_.back().visibility = *options_.visibility_timeout;
   }
   snapshot_.queues.resize(queues_.size());
-  if (std::holds_alternative<SyncHandler>(handler_) && options_.worker_threads > 0) {
+  if (!std::holds_alternative<AsyncHandler>(handler_) && options_.worker_threads > 0) {
     workers_ = std::make_unique<WorkerPool>(options_.worker_threads);
   }
   guard_.emplace(io_.get_executor());
@@ -382,7 +383,67 @@ void ConsumerCore::start_handler(std::uint64_t id) {
   auto& e = it->second;
   e.started = true;
   e.started_at = SteadyClock::now();
+  if (std::holds_alternative<BatchHandler>(handler_)) return add_to_batch(std::move(e.held));
   run_handler(std::move(e.held));
+}
+
+void ConsumerCore::add_to_batch(std::shared_ptr<Delivery::State> state) {
+  batch_.push_back(std::move(state));
+  // Full (or no linger): at once; otherwise once the first has waited the linger.
+  if (batch_.size() >= options_.batch_size || options_.batch_linger.count() == 0) {
+    return dispatch_batch();
+  }
+  if (batch_.size() == 1) {
+    batch_timer_.expires_after(options_.batch_linger);
+    batch_timer_.async_wait([this, w = weak_from_this()](boost::system::error_code ec) {
+      auto self = w.lock();
+      if (self && !ec && !batch_.empty()) dispatch_batch();
+    });
+  }
+}
+
+void ConsumerCore::dispatch_batch() {
+  batch_timer_.cancel();
+  auto batch = std::move(batch_);
+  batch_.clear();
+  if (batch.empty()) return;
+  if (!workers_) return run_batch(std::move(batch));
+  const std::uint64_t first = batch.front()->id;
+  std::vector<std::uint64_t> ids;
+  for (const auto& s : batch) ids.push_back(s->id);
+  batch_members_[first] = std::move(ids);
+  workers_->post(first,
+                 [this, batch = std::move(batch)]() mutable { run_batch(std::move(batch)); });
+}
+
+// On a worker thread (or the loop, inline): one call of the batch handler, one settlement each.
+void ConsumerCore::run_batch(std::vector<std::shared_ptr<Delivery::State>> batch) {
+  const auto& handler = std::get<BatchHandler>(handler_);
+  std::vector<BatchItem> items;
+  items.reserve(batch.size());
+  for (const auto& s : batch) items.push_back({*s->message, s->context});
+  std::vector<Outcome> outcomes;
+  try {
+    outcomes = handler(std::span<const BatchItem>(items));
+  } catch (const std::exception& ex) {
+    if (hooks_.on_handler_error) hooks_.on_handler_error(*batch.front()->message, ex.what());
+    outcomes.assign(batch.size(), Outcome::retry());
+  } catch (...) {
+    outcomes.assign(batch.size(), Outcome::retry());
+  }
+  if (outcomes.size() != batch.size()) {
+    if (hooks_.on_handler_error) {
+      hooks_.on_handler_error(*batch.front()->message,
+                              "the batch handler returned " + std::to_string(outcomes.size()) +
+                                  " outcomes for " + std::to_string(batch.size()) +
+                                  " messages: the missing ones are retried");
+    }
+    outcomes.resize(batch.size(), Outcome::retry());
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    Outcome o = outcomes[i].kind() == Outcome::Kind::later ? Outcome::keep() : outcomes[i];
+    if (!batch[i]->settled.exchange(true)) settle(batch[i]->id, o);
+  }
 }
 
 void ConsumerCore::run_handler(std::shared_ptr<Delivery::State> state) {
@@ -427,6 +488,7 @@ void ConsumerCore::finish(std::uint64_t id, Outcome outcome) {
   if (it == in_flight_.end()) return;  // abandoned by a stop, or released
   InFlight e = std::move(it->second);
   in_flight_.erase(it);
+  batch_members_.erase(id);  // (keyed by a batch's first message: its task has run)
   bytes_ -= std::min(bytes_, e.bytes);
   auto& qs = queues_[e.queue];
   const auto now = SteadyClock::now();
@@ -504,7 +566,19 @@ void ConsumerCore::release_group_after(std::size_t q, const std::string& group) 
 void ConsumerCore::release_unstarted() {
   const auto now = SteadyClock::now();
   std::vector<std::uint64_t> ids;
-  if (workers_) ids = workers_->take_unstarted();
+  if (workers_) {
+    for (std::uint64_t id : workers_->take_unstarted()) {
+      if (auto b = batch_members_.find(id); b != batch_members_.end()) {
+        ids.insert(ids.end(), b->second.begin(), b->second.end());
+      } else {
+        ids.push_back(id);
+      }
+    }
+  }
+  // A batch still gathering has not started either.
+  for (const auto& s : batch_) ids.push_back(s->id);
+  batch_.clear();
+  batch_timer_.cancel();
   for (auto& qs : queues_) {
     for (auto& [group, waiting] : qs.waiting) ids.insert(ids.end(), waiting.begin(), waiting.end());
     qs.waiting.clear();

@@ -49,7 +49,7 @@ namespace detail {
 using SteadyClock = std::chrono::steady_clock;
 
 struct ConsumerCore : std::enable_shared_from_this<ConsumerCore> {
-  using Handler = std::variant<SyncHandler, AsyncHandler>;
+  using Handler = std::variant<SyncHandler, AsyncHandler, BatchHandler>;
 
   ConsumerCore(const Dispatcher* dispatcher, std::unique_ptr<Dispatcher> owned, Handler handler,
                ConsumerOptions options, ConsumerHooks hooks);
@@ -133,6 +133,9 @@ struct ConsumerCore : std::enable_shared_from_this<ConsumerCore> {
   void admit_message(std::size_t q, Message m);
   void start_handler(std::uint64_t id);
   void run_handler(std::shared_ptr<Delivery::State> state);
+  void add_to_batch(std::shared_ptr<Delivery::State> state);
+  void dispatch_batch();
+  void run_batch(std::vector<std::shared_ptr<Delivery::State>> batch);
   void finish(std::uint64_t id, Outcome outcome);
   void release_group_after(std::size_t q, const std::string& group);
   void next_of_group(std::size_t q, const std::string& group);
@@ -165,6 +168,10 @@ struct ConsumerCore : std::enable_shared_from_this<ConsumerCore> {
   boost::asio::steady_timer tick_timer_;
   boost::asio::steady_timer flush_timer_;
   std::optional<SteadyClock::time_point> flush_armed_;
+  // Batch handlers: the messages gathered for the next batch, and when the first came.
+  std::vector<std::shared_ptr<Delivery::State>> batch_;
+  boost::asio::steady_timer batch_timer_;
+  std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> batch_members_;  // by first id
 
   std::vector<QueueState> queues_;
   std::unordered_map<std::uint64_t, InFlight> in_flight_;

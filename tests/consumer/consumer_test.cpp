@@ -447,6 +447,42 @@ TEST_F(ConsumerTest, FailuresEndInTheDeadLetterQueue) {
   EXPECT_EQ(messages_left(source), 0);
 }
 
+// Batches gathered from several receives (up to 25 > 10 per receive), one outcome each:
+// the failed ones come back, the others are deleted.
+TEST_F(ConsumerTest, BatchHandlersWithPartialFailures) {
+  fill(queue, 60, "b");
+  std::mutex mutex;
+  std::vector<std::size_t> sizes;
+  std::map<std::string, int> calls;
+  Consumer consumer(queue, BatchHandler([&](std::span<const BatchItem> batch) {
+                      std::vector<Outcome> out;
+                      std::lock_guard lock(mutex);
+                      sizes.push_back(batch.size());
+                      for (const auto& item : batch) {
+                        ++calls[item.message.body];
+                        const bool fail_once =
+                            item.message.body.back() == '7' && item.context.receive_count == 1;
+                        out.push_back(fail_once ? Outcome::retry(0s) : Outcome::ack());
+                      }
+                      return out;
+                    }),
+                    {.max_in_flight = 50,
+                     .receives_per_queue = 5,
+                     .wait_time_seconds = 1,
+                     .batch_size = 25,
+                     .batch_linger = 200ms});
+  consumer.start();
+  ASSERT_TRUE(eventually([&] { return consumer.metrics().total.acked == 60; }));
+  consumer.stop(5s);
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(calls.size(), 60u);
+  for (const auto& [body, n] : calls) EXPECT_EQ(n, body.back() == '7' ? 2 : 1) << body;
+  EXPECT_LE(*std::max_element(sizes.begin(), sizes.end()), 25u);
+  EXPECT_GT(*std::max_element(sizes.begin(), sizes.end()), 10u)
+      << "never gathered several receives";
+  EXPECT_EQ(messages_left(queue), 0);
+}
+
 // A server answering 500 to every receive: the consumer backs off instead of looping.
 TEST(ConsumerErrors, PollErrorsBackOff) {
   auto server = answering(sqs_error(500, "InternalError", ""));
