@@ -140,8 +140,30 @@ std::shared_ptr<Connection> PoolCore::open_connection(Origin& origin) {
   return connection;
 }
 
+// Reuse is most-recent-first, so after a burst the oldest idle connections may never be taken
+// again: without the background timer (close_idle_in_background false) nothing would close
+// them, past their idle timeout or once the server closed them (CLOSE-WAIT). At most once a
+// second per origin, the oldest end is swept: expired, closed or visibly dead ones go.
+void PoolCore::sweep_oldest(Origin& origin, Clock::time_point now) {
+  if (now - origin.swept_at < std::chrono::seconds(1)) return;
+  origin.swept_at = now;
+  auto& idle = origin.idle;
+  std::size_t gone = 0;
+  while (gone < idle.size()) {
+    Connection& c = *idle[gone];
+    if (!c.is_closed() && now - c.idle_since() < options_.idle_timeout &&
+        (now - c.idle_since() < std::chrono::seconds(1) || c.looks_alive())) {
+      break;
+    }
+    c.close();
+    ++gone;
+  }
+  idle.erase(idle.begin(), idle.begin() + static_cast<std::ptrdiff_t>(gone));
+}
+
 bool PoolCore::park(std::shared_ptr<Connection> connection, Origin& origin) {
   if (shut_down_ || origin.idle.size() >= options_.max_idle_per_endpoint) return false;
+  sweep_oldest(origin, Clock::now());
   origin.idle.push_back(std::move(connection));
   return true;
 }

@@ -42,6 +42,7 @@ struct Origin {
   unsigned resolve_generation = 0;  // bumped by cancel_all: a cancelled answer is ignored
   std::vector<std::shared_ptr<Connection>> awaiting_addresses;
   std::vector<std::shared_ptr<Connection>> idle;  // kept-alive, most recently used last (LIFO)
+  Clock::time_point swept_at{};                   // last sweep of the oldest idle ones
   TlsSessionCache tls_sessions;
 };
 
@@ -92,6 +93,7 @@ class PoolCore : public std::enable_shared_from_this<PoolCore> {
 
   Origin& origin_for(const Endpoint& endpoint);
   std::shared_ptr<Connection> take_idle(Origin& origin, Clock::time_point now);
+  void sweep_oldest(Origin& origin, Clock::time_point now);
   void post_completion(ResponseHandler handler, boost::system::error_code ec);
 
   boost::asio::any_io_executor executor_;

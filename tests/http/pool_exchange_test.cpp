@@ -304,6 +304,37 @@ TEST_F(PoolTest, IdleConnectionsCloseAfterIdleTimeout) {
   EXPECT_TRUE(run_until([&] { return pool.open_connections() == 0; }, 5s));
 }
 
+// Without the background timer, idle connections that most-recent-first reuse never reaches
+// again (the older ones of a burst) are still closed once past their idle timeout: the
+// oldest end is swept as requests go on (found by the soak run, issue #8).
+TEST_F(PoolTest, IdleConnectionsOfABurstCloseWithoutTheBackgroundTimer) {
+  ScriptedHttpServer server(echo);
+  PoolOptions options;
+  options.idle_timeout = 300ms;
+  options.close_idle_in_background = false;
+  Pool pool(io.get_executor(), options);
+  const Endpoint endpoint = endpoint_of(server.endpoint());
+  std::vector<std::shared_ptr<Outcome>> burst;
+  for (int i = 0; i < 10; ++i) {
+    burst.push_back(std::make_shared<Outcome>());
+    pool.async_send(endpoint, post("x"), 5s, record_into(burst.back()));
+  }
+  ASSERT_TRUE(run_until([&] {
+    for (const auto& o : burst) {
+      if (o->calls == 0) return false;
+    }
+    return true;
+  }));
+  ASSERT_EQ(pool.open_connections(), 10u);
+  // Then one request at a time (always on the most recent connection) for a while.
+  const auto until = std::chrono::steady_clock::now() + 3s;
+  while (pool.open_connections() > 1 && std::chrono::steady_clock::now() < until) {
+    ASSERT_FALSE(send(pool, endpoint, post("y")).ec);
+    run_until([] { return false; }, 50ms);  // the pace of the requests
+  }
+  EXPECT_EQ(pool.open_connections(), 1u) << "idle connections of the burst were kept";
+}
+
 TEST_F(PoolTest, AtMostMaxIdleConnectionsAreKept) {
   ScriptedHttpServer server(echo);
   PoolOptions options;
