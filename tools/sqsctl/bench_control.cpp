@@ -94,7 +94,8 @@ sqs::Result<std::optional<InjectionRequest>> parse_control_target(const std::str
   auto url = boost::urls::parse_origin_form(target);
   if (!url) return bad_request("cannot parse the request target '" + target + "'");
   auto params = url->params();
-  std::optional<std::string> index_text, duration_text, rate_text, latency_text, hang_text;
+  std::optional<std::string> index_text, duration_text, rate_text, latency_text, hang_text,
+      error_text;
   for (const auto& param : params) {
     if (param.key == "index")
       index_text = param.value;
@@ -106,11 +107,13 @@ sqs::Result<std::optional<InjectionRequest>> parse_control_target(const std::str
       latency_text = param.value;
     else if (param.key == "hang")
       hang_text = param.value;
+    else if (param.key == "error")
+      error_text = param.value;
     else
       return bad_request("unknown parameter '" + param.key +
-                         "' (index, duration, error_rate, latency, hang)");
+                         "' (index, duration, error_rate, error, latency, hang)");
   }
-  if (!index_text && !duration_text && !rate_text && !latency_text && !hang_text) {
+  if (!index_text && !duration_text && !rate_text && !latency_text && !hang_text && !error_text) {
     return std::optional<InjectionRequest>();
   }
   if (!index_text || !duration_text) {
@@ -134,6 +137,21 @@ sqs::Result<std::optional<InjectionRequest>> parse_control_target(const std::str
     auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), rate);
     if (t.empty() || ec != std::errc() || end != t.data() + t.size() || !(rate >= 0 && rate <= 1)) {
       return bad_request("error_rate must be a number from 0 to 1, got '" + t + "'");
+    }
+  }
+  if (error_text) {
+    const std::string& t = *error_text;
+    if (t == "transport") {
+      request.injection.error = InjectedError::transport;
+    } else if (t == "503") {
+      request.injection.error = InjectedError::unavailable;
+    } else if (t == "throttling") {
+      request.injection.error = InjectedError::throttling;
+    } else {
+      return bad_request("error must be transport, 503 or throttling, got '" + t + "'");
+    }
+    if (!rate_text) {
+      return bad_request("error goes with error_rate, e.g. &error_rate=0.5&error=503");
     }
   }
   if (latency_text) {

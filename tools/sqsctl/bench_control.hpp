@@ -19,8 +19,10 @@
 
 namespace sqsctl::bench {
 
-// A request to inject faults: GET /?index=I&duration=D[&error_rate=R][&latency=L][&hang=1]
-// (at least one of them, unless D is 0: that ends the queue's scenario).
+// A request to inject faults: GET /?index=I&duration=D[&error_rate=R[&error=E]][&latency=L]
+// [&hang=1] (at least one of them, unless D is 0: that ends the queue's scenario). E: transport
+// (the default: a connection refused or reset), 503 (ServiceUnavailable) or throttling
+// (ThrottlingException).
 struct InjectionRequest {
   std::size_t index = 0;
   std::chrono::nanoseconds duration{0};
@@ -29,8 +31,9 @@ struct InjectionRequest {
 
 // What the endpoint answers about its parameters (in its 400 answers, and `sqsctl bench --help`).
 inline constexpr const char* kControlUsage =
-    "GET /?index=I&duration=D[&error_rate=R][&latency=L][&hang=1]: for D (a duration: 500ms, "
-    "5s), calls to queue I fail at rate R (0..1), are delayed by L, or hang until D is over "
+    "GET /?index=I&duration=D[&error_rate=R[&error=transport|503|throttling]][&latency=L]"
+    "[&hang=1]: for D (a duration: 500ms, 5s), calls to queue I fail at rate R (0..1; with a "
+    "transport error, a 503 or a throttling answer), are delayed by L, or hang until D is over "
     "(then go ahead); duration=0 ends the scenario; GET /?mark=NAME starts a phase of the run "
     "(the final report gives the send latency of each); any other GET answers the status";
 

@@ -51,12 +51,24 @@ bool FaultInjector::should_fail(std::size_t index) {
   return rate > 0 && uniform_(random_) < rate;
 }
 
-sqs::Error FaultInjector::injected_error(std::size_t index, double error_rate) {
+sqs::Error FaultInjector::injected_error(std::size_t index, double error_rate, InjectedError kind) {
   char rate[32];
   std::snprintf(rate, sizeof rate, "%g", error_rate);
-  return sqs::Error::make(sqs::ErrorKind::transport, "InjectedFault",
-                          "failure injected through the control endpoint (queue " +
-                              std::to_string(index) + ", error rate " + rate + ")");
+  std::string message = "failure injected through the control endpoint (queue " +
+                        std::to_string(index) + ", error rate " + rate + ")";
+  if (kind == InjectedError::transport) {
+    return sqs::Error::make(sqs::ErrorKind::transport, "InjectedFault", std::move(message));
+  }
+  // As the client decodes such answers from SQS (retryable; throttling flagged).
+  const bool throttling = kind == InjectedError::throttling;
+  sqs::Error e = sqs::Error::make(sqs::ErrorKind::service,
+                                  throttling ? "ThrottlingException" : "ServiceUnavailable",
+                                  std::move(message));
+  e.http_status = throttling ? 400 : 503;
+  e.sender_fault = throttling;
+  e.retryable = true;
+  e.throttling = throttling;
+  return e;
 }
 
 }  // namespace sqsctl::bench

@@ -17,11 +17,18 @@
 
 namespace sqsctl::bench {
 
+// What an injected failure looks like: a transport error (connection refused or reset: a region
+// that is gone), an HTTP 503 ServiceUnavailable answer, or a throttling answer
+// (ThrottlingException, HTTP 400).
+enum class InjectedError { transport, unavailable, throttling };
+
 // What a scenario does to the calls of one queue while it runs.
 struct Injection {
   double error_rate = 0;               // 0..1: share of the calls that fail
   std::chrono::nanoseconds latency{};  // added before each call that starts meanwhile
   bool hang = false;                   // calls are held until the scenario ends
+  // What the failing calls fail with.
+  InjectedError error = InjectedError::transport;
   bool any() const noexcept { return error_rate > 0 || latency.count() > 0 || hang; }
 };
 
@@ -54,7 +61,8 @@ class FaultInjector {
   bool should_fail(std::size_t index);
 
   // The error an injected failure reports.
-  static sqs::Error injected_error(std::size_t index, double error_rate);
+  static sqs::Error injected_error(std::size_t index, double error_rate,
+                                   InjectedError kind = InjectedError::transport);
 
  private:
   std::vector<Scenario> scenarios_;

@@ -79,6 +79,15 @@ LatencySummary LatencyBook::queue(std::size_t index) const {
   return summarize(micros);
 }
 
+std::size_t LatencyBook::memory_bytes() const {
+  std::size_t bytes = seconds_.capacity() * sizeof(Second);
+  for (const auto& s : seconds_) {
+    bytes += s.started.capacity() * sizeof(Sample) +
+             (s.sent.capacity() + s.received.capacity()) * sizeof(std::uint64_t);
+  }
+  return bytes;
+}
+
 std::vector<TimelineSecond> LatencyBook::timeline(double elapsed_s) const {
   auto length = std::max<std::size_t>(
       {1, seconds_.size(), static_cast<std::size_t>(std::max(0.0, elapsed_s)) + 1});

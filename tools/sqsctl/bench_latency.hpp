@@ -41,6 +41,10 @@ class LatencyBook {
   // One entry per second from the start to `elapsed_s` (at least one).
   std::vector<TimelineSecond> timeline(double elapsed_s) const;
 
+  // The heap these books hold (the vectors' capacities): it grows with the run, by design
+  // (a soak test subtracts it from the process's memory to see the rest stay flat).
+  std::size_t memory_bytes() const;
+
  private:
   struct Sample {
     std::uint32_t micros;  // saturating: 71 minutes

@@ -135,7 +135,8 @@ void BenchRun::start_injected(const sqs::Executor& executor, Real real,
           if (!proceed || stopping_) return finish(ended_error());
           if (faults_.should_fail(index)) {
             // Later, never inline, without touching the network.
-            auto e = FaultInjector::injected_error(index, faults_.scenario(index).error_rate);
+            const auto& scenario = faults_.scenario(index);
+            auto e = FaultInjector::injected_error(index, scenario.error_rate, scenario.error);
             return queue->client().defer(
                 [finish = std::move(finish), e = std::move(e)]() mutable { finish(std::move(e)); });
           }

@@ -85,6 +85,7 @@ boost::json::object BenchRun::status_json() const {
   out["unique"] = s.unique;
   out["draining"] = s.draining;
   out["done"] = stopping_;
+  out["books_bytes"] = latencies_.memory_bytes();  // grows by design: ~12 bytes per message sent
   boost::json::array queues;
   auto now = FaultInjector::Clock::now();
   for (std::size_t i = 0; i < s.queues.size(); ++i) {
@@ -105,9 +106,14 @@ boost::json::object BenchRun::status_json() const {
         {"latency_ms", round_ms(q.latency_ms)},
         {"stalled", q.stalled},
         {"error_rate", active ? scenario.error_rate : 0.0},
+        {"error", scenario.error == InjectedError::transport     ? "transport"
+                  : scenario.error == InjectedError::unavailable ? "503"
+                                                                 : "throttling"},
         {"latency_injected_ms", active ? q.injected_latency_ms : 0.0},
         {"hang", active && scenario.hang},
         {"held", held_.at(i).size()},
+        // Of the queue's client (shared by the queues of one endpoint and region).
+        {"connections", dispatcher_.executor(i).queue().client().metrics().open_connections},
         {"remaining_s",
          active ? round_ms(std::chrono::duration<double>(scenario.until - now).count()) : 0.0},
     });
@@ -151,6 +157,8 @@ void BenchRun::describe_injection(const InjectionRequest& r) {
   if (i.error_rate > 0) {
     std::snprintf(text, sizeof text, ", fails at rate %g", i.error_rate);
     what += text;
+    if (i.error == InjectedError::unavailable) what += " (503)";
+    if (i.error == InjectedError::throttling) what += " (throttling)";
   }
   if (i.latency.count() > 0) {
     std::snprintf(text, sizeof text, ", +%gms latency",
