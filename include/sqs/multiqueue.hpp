@@ -103,6 +103,9 @@ class Executor {
   // ordinary call this one may take by design (a long poll's wait), so that it is neither
   // "stalled" nor "slow" for that long. Fails with circuit_open or bulkhead_full.
   Result<detail::AdmittedCall> admit(std::chrono::nanoseconds allowance = {}) const;
+  // The same, for the failover's last try once every queue refused: the breaker and the fixed
+  // ceiling (max_in_flight) still apply, the adaptive limit does not.
+  Result<detail::AdmittedCall> admit_last_resort(std::chrono::nanoseconds allowance = {}) const;
 
   // ---- async: any completion token, signature void(Result<R>) ----
   template <class Token>
@@ -129,12 +132,15 @@ class Executor {
   template <class R>
   void start_run(
       detail::UniqueFunction<void(const Queue&, detail::UniqueFunction<void(Result<R>)>)> start,
-      detail::UniqueFunction<void(Result<R>)> done, std::chrono::nanoseconds allowance = {}) const;
+      detail::UniqueFunction<void(Result<R>)> done, std::chrono::nanoseconds allowance = {},
+      bool last_resort = false) const;
 
   // Internal: executors come from a Dispatcher.
   explicit Executor(std::shared_ptr<detail::QueueSlot> slot) noexcept : slot_(std::move(slot)) {}
 
  private:
+  Result<detail::AdmittedCall> admit_impl(std::chrono::nanoseconds allowance,
+                                          bool last_resort) const;
   std::shared_ptr<detail::QueueSlot> slot_;
 };
 

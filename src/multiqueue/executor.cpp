@@ -17,14 +17,15 @@ CircuitBreaker& Executor::breaker() const noexcept {
 
 // ---- admission and settlement ----
 
-Result<detail::AdmittedCall> Executor::admit(std::chrono::nanoseconds allowance) const {
+Result<detail::AdmittedCall> Executor::admit_impl(std::chrono::nanoseconds allowance,
+                                                  bool last_resort) const {
   detail::QueueSlot& slot = *slot_;
   CircuitBreaker& b = *slot.breaker;
   auto permit = b.ready();
   if (!permit) return b.refusal(permit);
   const auto now = slot.watchdog->clock()->now();
   std::int64_t limit = 0;
-  auto id = slot.load.admit(std::move(permit), allowance, now, limit);
+  auto id = slot.load.admit(std::move(permit), allowance, now, limit, last_resort);
   if (!id) {
     Error e = Error::make(ErrorKind::bulkhead_full, "BulkheadFull",
                           "queue " + slot.queue.url() + " already has " + std::to_string(limit) +
@@ -34,6 +35,14 @@ Result<detail::AdmittedCall> Executor::admit(std::chrono::nanoseconds allowance)
   }
   slot.watchdog->arm(now, allowance.count() == 0);
   return detail::AdmittedCall(slot_.get(), *id);
+}
+
+Result<detail::AdmittedCall> Executor::admit(std::chrono::nanoseconds allowance) const {
+  return admit_impl(allowance, false);
+}
+
+Result<detail::AdmittedCall> Executor::admit_last_resort(std::chrono::nanoseconds allowance) const {
+  return admit_impl(allowance, true);
 }
 
 namespace detail {

@@ -74,6 +74,11 @@ struct FailoverSend : std::enable_shared_from_this<FailoverSend> {
   std::size_t winner = 0;  // the queue whose success completed the caller
   std::optional<Error> last_error;
   bool maybe_processed = false;  // some queue may have taken the message without saying so
+  // The first queue whose bulkhead refused the message (its breaker allowed it): when every
+  // queue refused, it is tried once more without its adaptive limit (a slow queue is still
+  // better than failing the send while it works).
+  std::optional<std::size_t> full_queue;
+  bool last_resort_used = false;
   std::vector<SendCopy> copies;
   TimerHandle hedge_timer;
   bool hedge_armed = false;
@@ -85,6 +90,14 @@ struct FailoverSend : std::enable_shared_from_this<FailoverSend> {
     if (completed) return;
     if (next_pos >= order.size() || (next_pos > 0 && SteadyClock::now() >= deadline)) {
       if (in_flight > 0) return;  // a hedged copy may still succeed
+      if (full_queue && !last_resort_used && SteadyClock::now() < deadline) {
+        last_resort_used = true;
+        ++in_flight;
+        if (hedge) copies.push_back({*full_queue, SendCopy::Status::pending});
+        const std::size_t q = *full_queue;
+        lock.unlock();
+        return launch_queue(q, true);
+      }
       return complete(lock, last_error ? std::move(*last_error)
                                        : Error::make(ErrorKind::circuit_open, "NoQueueAvailable",
                                                      "no queue could take the message"));
@@ -96,8 +109,10 @@ struct FailoverSend : std::enable_shared_from_this<FailoverSend> {
     launch(pos);
   }
 
-  void launch(std::size_t pos) {
-    auto slot = state->slots[order[pos]];
+  void launch(std::size_t pos) { launch_queue(order[pos], false); }
+
+  void launch_queue(std::size_t queue, bool last_resort) {
+    auto slot = state->slots[queue];
     Executor(slot).start_run<SendMessageResult>(
         // Called before start_run returns: the options are read in place (never written after
         // the send started, so hedged copies on other threads read them safely).
@@ -106,7 +121,8 @@ struct FailoverSend : std::enable_shared_from_this<FailoverSend> {
         },
         [self = shared_from_this(), slot](Result<SendMessageResult> r) {
           self->on_result(*slot, std::move(r));
-        });
+        },
+        std::chrono::nanoseconds::zero(), last_resort);
     if (hedge) {
       std::unique_lock lock(mutex);
       if (hedge_armed) return;
@@ -178,6 +194,7 @@ struct FailoverSend : std::enable_shared_from_this<FailoverSend> {
     }
     Error error = std::move(r).error();
     maybe_processed = maybe_processed || error.maybe_processed;
+    if (error.kind == ErrorKind::bulkhead_full && !full_queue) full_queue = slot.index;
     if (!worth_another_queue(*slot.breaker, error)) {
       if (in_flight > 0) {  // another copy may still be accepted
         if (!last_error) last_error = std::move(error);
@@ -244,12 +261,24 @@ struct FailoverBatch : std::enable_shared_from_this<FailoverBatch> {
     }
   }
 
+  // As for single sends: once every queue refused, the first whose bulkhead did is tried once
+  // more without its adaptive limit.
+  std::optional<std::size_t> full_queue;
+  bool last_resort_used = false;
+
   void next() {
     if (pending.empty() || next_pos >= order.size() ||
         (next_pos > 0 && SteadyClock::now() >= deadline)) {
+      if (!pending.empty() && full_queue && !last_resort_used && SteadyClock::now() < deadline) {
+        last_resort_used = true;
+        return launch(state->slots[*full_queue], true);
+      }
       return finish();
     }
-    auto slot = state->slots[order[next_pos++]];
+    launch(state->slots[order[next_pos++]], false);
+  }
+
+  void launch(const std::shared_ptr<detail::QueueSlot>& slot, bool last_resort) {
     std::vector<OutgoingMessage> batch;
     batch.reserve(pending.size());
     for (std::size_t i : pending) batch.push_back(messages[i]);
@@ -260,11 +289,13 @@ struct FailoverBatch : std::enable_shared_from_this<FailoverBatch> {
         },
         [self = shared_from_this(), slot](Result<BatchSendResult> r) {
           self->on_batch(*slot, std::move(r));
-        });
+        },
+        std::chrono::nanoseconds::zero(), last_resort);
   }
 
   void on_batch(const detail::QueueSlot& slot, Result<BatchSendResult> r) {
     if (!r) {
+      if (r.error().kind == ErrorKind::bulkhead_full && !full_queue) full_queue = slot.index;
       fail_pending(r.error());
       if (!worth_another_queue(*slot.breaker, r.error())) {
         // The caller's fault (or cancelled): final for every pending entry.

@@ -71,9 +71,10 @@ void QueueLoad::publish() noexcept {
 }
 
 std::optional<QueueLoad::Id> QueueLoad::admit(CircuitBreaker::Permit&& permit, duration allowance,
-                                              time_point now, std::int64_t& limit) {
+                                              time_point now, std::int64_t& limit,
+                                              bool last_resort) {
   std::lock_guard lock(lock_);
-  if (full(allowance.count() == 0)) {
+  if (full(allowance.count() == 0 && !last_resort)) {
     ++rejected_;
     limit = effective_limit().value_or(0);
     return std::nullopt;

@@ -33,8 +33,10 @@ class QueueLoad {
 
   // A call starting at `now`, with its breaker permit. nullopt: refused by the bulkhead (the
   // permit is dropped: "ignore"), `limit` then says the limit.
+  // `last_resort`: only the fixed ceiling applies, not the adaptive limit (failover's last try
+  // when every other queue refused: a slow queue is still better than none).
   std::optional<Id> admit(CircuitBreaker::Permit&& permit, duration allowance, time_point now,
-                          std::int64_t& limit);
+                          std::int64_t& limit, bool last_resort = false);
 
   struct Settled {
     CircuitBreaker::Permit permit;  // empty when the watchdog already counted it as slow

@@ -263,6 +263,36 @@ TEST_F(LoadAware, AdaptiveBulkheadShrinksWhileAQueueHangsAndLiftsWhenItAnswersAg
   EXPECT_LT(d.metrics()[0].load.latency, 20ms);
 }
 
+// The last queue that works is slow (its adaptive limit at its floor, every slot taken) and the
+// other's breaker is open: a failover send still goes, to the slow queue, past the adaptive
+// limit (found by the soak run: every send was refused while a region worked). Its fixed
+// ceiling still holds.
+TEST_F(LoadAware, FailoverTriesASlowQueuePastItsAdaptiveLimitWhenEveryQueueRefused) {
+  ScriptedQueues queues(2);
+  auto qs = queues.dispatcher_queues();
+  qs[0].bulkhead = BulkheadOptions{.max_in_flight = 8};
+  Dispatcher d(std::move(qs), options());
+  answer(d, 0, 50);
+  std::vector<detail::AdmittedCall> held;
+  for (int i = 0; i < 4; ++i) held.push_back(d.executor(0).admit().value());
+  pass(300ms);
+  ASSERT_EQ(d.metrics()[0].load.limit, 2);
+  ASSERT_FALSE(d.executor(0).admit());  // refused by the adaptive limit
+  d.executor(1).breaker().force_open();
+  auto sent = d.send("still goes");
+  ASSERT_TRUE(sent) << sent.error().to_string();
+  EXPECT_EQ(sent->queue_index, 0u);
+  auto batch = d.send_batch({{"b1", {}}, {"b2", {}}});
+  ASSERT_TRUE(batch) << batch.error().to_string();
+  EXPECT_TRUE(batch->all_succeeded());
+  // At the fixed ceiling, it is refused all the same.
+  for (int i = 0; i < 4; ++i) held.push_back(d.executor(0).admit_last_resort().value());
+  auto full = d.send("no room");
+  ASSERT_FALSE(full);
+  EXPECT_EQ(full.error().kind, ErrorKind::bulkhead_full);
+  for (auto& c : held) c.settle(nullptr);
+}
+
 TEST_F(LoadAware, LongPollsNeverTakeTheRoomOfTheAdaptiveLimit) {
   // A queue's receivers poll again as soon as a poll ends: if they counted toward the adaptive
   // limit, a queue once slowed down would have no room left for the sends that prove it is fast.

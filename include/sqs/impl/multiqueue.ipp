@@ -6,8 +6,9 @@ namespace sqs {
 template <class R>
 void Executor::start_run(
     detail::UniqueFunction<void(const Queue&, detail::UniqueFunction<void(Result<R>)>)> start,
-    detail::UniqueFunction<void(Result<R>)> done, std::chrono::nanoseconds allowance) const {
-  auto call = admit(allowance);
+    detail::UniqueFunction<void(Result<R>)> done, std::chrono::nanoseconds allowance,
+    bool last_resort) const {
+  auto call = last_resort ? admit_last_resort(allowance) : admit(allowance);
   if (!call) {
     // Fails fast, without touching the network; completed on the client's executor.
     queue().client().defer(
