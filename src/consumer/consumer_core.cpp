@@ -798,6 +798,10 @@ void ConsumerCore::tick() {
     period = std::min(period,
                       std::max<std::chrono::milliseconds>(std::chrono::milliseconds(100), t / 4));
   }
+  if (options_.handler_timeout) {
+    period = std::min(period, std::max<std::chrono::milliseconds>(std::chrono::milliseconds(10),
+                                                                  *options_.handler_timeout / 4));
+  }
   // The watchdog: a receive out for twice its expected time is given up (cancelled) and
   // replaced.
   const auto limit = 2 * receive_expected();

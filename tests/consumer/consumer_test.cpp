@@ -483,6 +483,54 @@ TEST_F(ConsumerTest, BatchHandlersWithPartialFailures) {
   EXPECT_EQ(messages_left(queue), 0);
 }
 
+// handler_timeout fires the handler's stop token (cooperative: the handler decides).
+TEST_F(ConsumerTest, HandlerTimeoutFiresTheStopToken) {
+  fill(queue, 1, "t");
+  std::atomic<bool> stopped{false};
+  Consumer consumer(queue,
+                    [&](const Message&, const MessageContext& c) {
+                      const auto until = SteadyClock::now() + 10s;
+                      while (!c.stop_token.stop_requested() && SteadyClock::now() < until) {
+                        std::this_thread::sleep_for(5ms);  // polling the token while "working"
+                      }
+                      stopped = c.stop_token.stop_requested();
+                      return Outcome::ack();
+                    },
+                    {.wait_time_seconds = 1, .handler_timeout = 300ms});
+  consumer.start();
+  ASSERT_TRUE(eventually([&] { return consumer.metrics().total.acked == 1; }));
+  consumer.stop(5s);
+  EXPECT_TRUE(stopped.load());
+}
+
+// pause() stops receiving (handlers in flight go on); resume() receives again.
+TEST_F(ConsumerTest, PauseAndResume) {
+  std::atomic<int> handled{0};
+  Consumer consumer(queue,
+                    [&](const Message&, const MessageContext&) {
+                      ++handled;
+                      return Outcome::ack();
+                    },
+                    {.wait_time_seconds = 1});
+  consumer.start();
+  ASSERT_TRUE(eventually([&] { return consumer.metrics().total.receives >= 1; }));
+  consumer.pause();
+  // Once the poll in flight has ended, no new one starts.
+  ASSERT_TRUE(eventually([&] {
+    const auto m = consumer.metrics().total;
+    return m.receives == m.empty_receives + m.poll_errors;  // every receive has answered
+  }));
+  const auto receives = consumer.metrics().total.receives;
+  fill(queue, 3, "p");
+  EXPECT_EQ(messages_left(queue), 3);
+  EXPECT_EQ(consumer.metrics().total.receives, receives);
+  consumer.resume();
+  ASSERT_TRUE(eventually([&] { return handled.load() == 3; }));
+  EXPECT_TRUE(consumer.running());
+  consumer.stop(5s);
+  EXPECT_FALSE(consumer.running());
+}
+
 // A server answering 500 to every receive: the consumer backs off instead of looping.
 TEST(ConsumerErrors, PollErrorsBackOff) {
   auto server = answering(sqs_error(500, "InternalError", ""));
