@@ -98,39 +98,34 @@ std::shared_ptr<detail::ConsumerCore> make_core(const Dispatcher* dispatcher,
                                                 std::move(options), std::move(hooks));
 }
 
-std::unique_ptr<Dispatcher> single(const Queue& queue) {
-  return std::make_unique<Dispatcher>(std::vector<DispatcherQueue>{{queue, 1}});
+// A single queue is polled through a dispatcher of its own (one breaker), owned by the core.
+std::shared_ptr<detail::ConsumerCore> make_core(const Queue& queue, Handler handler,
+                                                ConsumerOptions options, ConsumerHooks hooks) {
+  auto owned = std::make_unique<Dispatcher>(std::vector<DispatcherQueue>{{queue, 1}});
+  const Dispatcher* d = owned.get();
+  return make_core(d, std::move(owned), std::move(handler), std::move(options), std::move(hooks));
 }
 
 }  // namespace
 
 Consumer::Consumer(const Queue& queue, SyncHandler handler, ConsumerOptions options,
-                   ConsumerHooks hooks) {
-  auto owned = single(queue);
-  const Dispatcher* d = owned.get();
-  core_ = make_core(d, std::move(owned), std::move(handler), std::move(options), std::move(hooks));
-}
-Consumer::Consumer(const Queue& queue, AsyncHandler handler, ConsumerOptions options,
-                   ConsumerHooks hooks) {
-  auto owned = single(queue);
-  const Dispatcher* d = owned.get();
-  core_ = make_core(d, std::move(owned), std::move(handler), std::move(options), std::move(hooks));
-}
-Consumer::Consumer(const Queue& queue, BatchHandler handler, ConsumerOptions options,
-                   ConsumerHooks hooks) {
-  auto owned = single(queue);
-  const Dispatcher* d = owned.get();
-  core_ = make_core(d, std::move(owned), std::move(handler), std::move(options), std::move(hooks));
-}
-Consumer::Consumer(const Dispatcher& dispatcher, BatchHandler handler, ConsumerOptions options,
                    ConsumerHooks hooks)
-    : core_(make_core(&dispatcher, nullptr, std::move(handler), std::move(options),
-                      std::move(hooks))) {}
+    : core_(make_core(queue, std::move(handler), std::move(options), std::move(hooks))) {}
+Consumer::Consumer(const Queue& queue, AsyncHandler handler, ConsumerOptions options,
+                   ConsumerHooks hooks)
+    : core_(make_core(queue, std::move(handler), std::move(options), std::move(hooks))) {}
+Consumer::Consumer(const Queue& queue, BatchHandler handler, ConsumerOptions options,
+                   ConsumerHooks hooks)
+    : core_(make_core(queue, std::move(handler), std::move(options), std::move(hooks))) {}
 Consumer::Consumer(const Dispatcher& dispatcher, SyncHandler handler, ConsumerOptions options,
                    ConsumerHooks hooks)
     : core_(make_core(&dispatcher, nullptr, std::move(handler), std::move(options),
                       std::move(hooks))) {}
 Consumer::Consumer(const Dispatcher& dispatcher, AsyncHandler handler, ConsumerOptions options,
+                   ConsumerHooks hooks)
+    : core_(make_core(&dispatcher, nullptr, std::move(handler), std::move(options),
+                      std::move(hooks))) {}
+Consumer::Consumer(const Dispatcher& dispatcher, BatchHandler handler, ConsumerOptions options,
                    ConsumerHooks hooks)
     : core_(make_core(&dispatcher, nullptr, std::move(handler), std::move(options),
                       std::move(hooks))) {}

@@ -182,6 +182,20 @@ TEST_P(FaultMatrix, LongPolls) {
 INSTANTIATE_TEST_SUITE_P(Faults, FaultMatrix, ::testing::ValuesIn(fault_matrix()),
                          [](const auto& info) { return info.param.name; });
 
+// Sends `body`, recording how it ended in `ledger` (a failure must be typed).
+void send_recorded(const Queue& queue, const std::string& body, Ledger& ledger, Latch& latch) {
+  ledger.expect(body);
+  queue.async_send(body, {}, [&ledger, &latch, body](Result<SendMessageResult> r) {
+    if (r) {
+      ledger.sent(body);
+    } else {
+      expect_typed(r.error());
+      ledger.failed(body, r.error());
+    }
+    latch.count_down();
+  });
+}
+
 // Faults that change from one connection to the next (every third connection broken in a
 // different way): calls succeed on the healthy ones, retries move on, nothing leaks.
 TEST(FaultMix, EveryThirdConnectionBroken) {
@@ -199,16 +213,7 @@ TEST(FaultMix, EveryThirdConnectionBroken) {
   Latch latch;
   for (int i = 0; i < kMessages; ++i) {
     const std::string body = "mix-" + std::to_string(i);
-    ledger.expect(body);
-    queue.async_send(body, {}, [&, body](Result<SendMessageResult> r) {
-      if (r) {
-        ledger.sent(body);
-      } else {
-        expect_typed(r.error());
-        ledger.failed(body, r.error());
-      }
-      latch.count_down();
-    });
+    send_recorded(queue, body, ledger, latch);
   }
   ASSERT_TRUE(latch.wait(kMessages, kCallTimeout + 20s));
   EXPECT_GT(ledger.count(SendRecord::Outcome::sent), 0u);
@@ -234,16 +239,7 @@ TEST(FaultMix, ConnectionsDroppedWhileInFlight) {
   Latch latch;
   for (int i = 0; i < kMessages; ++i) {
     const std::string body = "dropped-" + std::to_string(i);
-    ledger.expect(body);
-    queue.async_send(body, {}, [&, body](Result<SendMessageResult> r) {
-      if (r) {
-        ledger.sent(body);
-      } else {
-        expect_typed(r.error());
-        ledger.failed(body, r.error());
-      }
-      latch.count_down();
-    });
+    send_recorded(queue, body, ledger, latch);
     if (i % 8 == 7) {
       eventually([&] { return proxy.connections_open() > 0; }, 1s);
       proxy.close_all();
