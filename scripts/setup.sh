@@ -11,6 +11,7 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   clang-format curl
+  clang libclang-rt-14-dev   # the fuzz targets: libFuzzer + ASan/UBSan runtimes (scripts/fuzz.sh)
   nginx wrk   # benchmark kit: canned SQS endpoint and the wrk baseline
 )
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: builds (build/) and runs every test with CTest — unit tests, and
 # integration tests against real local SQS servers (fauxqs) that the tests start themselves.
-#   scripts/test.sh              the suite, then the circuit-breaker, dispatcher and
-#                                fault-injection tests (their stress tests included) built with
-#                                ThreadSanitizer (build-tsan/)
+#   scripts/test.sh              the suite, then the circuit-breaker, dispatcher,
+#                                fault-injection and consumer tests (their stress tests included)
+#                                built with ThreadSanitizer (build-tsan/), then a fuzzing smoke run
 #   scripts/test.sh --sanitize   then the whole suite built with AddressSanitizer + UBSan
 #                                (build-asan/)
 #   scripts/test.sh --tsan       then the whole suite built with ThreadSanitizer (build-tsan/)
@@ -28,13 +28,15 @@ run_suite build
 # most concurrent code: their tests always run under TSan too. The multiqueue tests that only
 # replay real-time scenarios against fauxqs (TwoRegions, GrayFailure) ran in the suite above.
 # So do the fault-injection tests of sends, batches and the dispatcher (calls completing on the
-# client's thread while connections break under them); their long polls only wait.
-echo "== breaker, dispatcher and fault-injection tests under ThreadSanitizer (build-tsan/) ==" >&2
+# client's thread while connections break under them; their long polls only wait), and the
+# consumer's (its event loop, worker threads, handlers settling from any thread).
+echo "== breaker, dispatcher, fault-injection and consumer tests under ThreadSanitizer (build-tsan/) ==" >&2
 cmake -S . -B build-tsan -DSQS_TSAN=ON -DSQS_BUILD_BENCH=OFF -DSQS_BUILD_EXAMPLES=OFF >/dev/null
-cmake --build build-tsan -j"$JOBS" --target test_resilience test_multiqueue test_faults
+cmake --build build-tsan -j"$JOBS" --target test_resilience test_multiqueue test_faults test_consumer
 ctest --test-dir build-tsan -R '^resilience$' --output-on-failure --no-tests=error
 build-tsan/bin/test_multiqueue --gtest_brief=1 --gtest_filter='-TwoRegions.*:GrayFailure.*'
 build-tsan/bin/test_faults --gtest_brief=1 --gtest_filter='-*LongPolls/*'
+build-tsan/bin/test_consumer --gtest_brief=1
 for arg in "$@"; do
   case $arg in
     --sanitize)
@@ -46,4 +48,9 @@ for arg in "$@"; do
     *) echo "usage: scripts/test.sh [--sanitize] [--tsan]" >&2; exit 2 ;;
   esac
 done
+# ---- fuzzing smoke (issue #8): every fuzz target over its regressions, then 10 s of fuzzing
+# each (Clang + libFuzzer in build-fuzz/; a missing clang fails, it is never skipped).
+echo "== fuzz targets, 10 s each (build-fuzz/) ==" >&2
+FUZZ_JOBS=${FUZZ_JOBS:-$JOBS} ./scripts/fuzz.sh 10
+# ----
 echo "all tests passed" >&2

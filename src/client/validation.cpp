@@ -73,8 +73,9 @@ Check require_url(const std::string& url) {
   if (!http::Endpoint::parse(url, &why)) {
     return invalid("InvalidAddress", "QueueUrl is not a queue URL: " + why);
   }
-  // A usable origin (so no user info in it) without a queue name after it.
-  return invalid("InvalidAddress", "QueueUrl " + show(url) +
+  // A usable origin without a queue name after it. (Its path may still hold what was meant as
+  // user info: "http://u/pw@h/" has host "u". Shown redacted, as every URL error.)
+  return invalid("InvalidAddress", "QueueUrl " + http::redacted_url(url) +
                                        " names no queue (expected http(s)://host/ACCOUNT/NAME)");
 }
 
@@ -275,6 +276,8 @@ Check validate_attribute(const std::string& name, const MessageAttributeValue& v
   if (t.size() > 256 || (t.size() > base.size() && t.size() == base.size() + 1)) {
     return invalid("InvalidAttributeDataType", where + ": bad DataType " + show(t));
   }
+  // The custom suffix has the body's character rules: it goes into the JSON as it is.
+  if (auto e = validate_text(t, "InvalidAttributeDataType", where + ": DataType")) return e;
   if (base == "Binary") {
     if (v.binary_value.empty()) {
       return invalid("InvalidAttributeValue", where + ": a Binary value may not be empty");
@@ -305,6 +308,9 @@ Check validate_system_attributes(const MessageAttributes& attributes) {
     }
     if (v.data_type != "String" || v.string_value.empty()) {
       return invalid("InvalidMessageSystemAttribute", "AWSTraceHeader must be a non-empty String");
+    }
+    if (auto e = validate_text(v.string_value, "InvalidMessageSystemAttribute", "AWSTraceHeader")) {
+      return e;
     }
   }
   return std::nullopt;

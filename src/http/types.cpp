@@ -57,7 +57,7 @@ std::string why_malformed(std::string_view url, const boost::system::error_code&
     return "the part before '@' holds a character not allowed in a URL";
   }
   const auto c = static_cast<unsigned char>(url[bad]);
-  std::string what = c == ' '                   ? std::string("a space")
+  std::string what = c == ' '                  ? std::string("a space")
                      : (c >= 0x20 && c < 0x7f) ? "'" + std::string(1, static_cast<char>(c)) + "'"
                                                : "byte " + std::to_string(c);
   return what + " at offset " + std::to_string(bad) + " is not allowed in a URL";
@@ -108,6 +108,14 @@ bool fill(const boost::urls::url_view& u, Endpoint& out, std::string* error) {
       break;
   }
   if (out.host.empty()) return fail(error, "missing host in URL " + quoted);
+  // A host name is a DNS name, written as it is: host_name() is percent-decoded, and
+  // "h%0d%0aX-Injected:%201" or "sqs%40evil" would put CR LF into the Host header or '@' into
+  // the origin ("2.%362.1.1.1" an origin that is no URL).
+  if (u.host_type() == urls::host_type::name &&
+      u.encoded_host().find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                         "0123456789-._~") != std::string::npos) {
+    return fail(error, "invalid host name in URL " + quoted);
+  }
 
   // Boost.URL 1.81 accepts "http://h:port" (empty port, relative path "port"): refuse it.
   if (!u.encoded_path().empty() && u.encoded_path().front() != '/') {
@@ -133,6 +141,10 @@ bool fill(const boost::urls::url_view& u, Endpoint& out, std::string* error) {
 }
 
 }  // namespace
+
+std::string redacted_url(std::string_view url) {
+  return redacted(url);
+}
 
 std::optional<Endpoint> Endpoint::parse(std::string_view url, std::string* error) {
   auto parsed = boost::urls::parse_absolute_uri(url);

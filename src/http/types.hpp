@@ -28,6 +28,10 @@ struct Endpoint {
   std::string origin() const;
 };
 
+// `url` as error messages may show it, quoted: whatever could be user info (from "://" to the
+// last '@') replaced by "***", control and non-ASCII bytes escaped. What parse's errors show.
+std::string redacted_url(std::string_view url);
+
 struct Request {
   std::string method = "POST";
   std::string target = "/";

@@ -316,8 +316,7 @@ TEST_F(QueueLimits, QueueUrlsThatAreNotUrls) {
       "http://localhost/q",
   };
   for (const auto& url : good) {
-    EXPECT_FALSE(client::validate(DeleteQueueRequest{.queue_url = url}, {}))
-        << url;
+    EXPECT_FALSE(client::validate(DeleteQueueRequest{.queue_url = url}, {})) << url;
   }
 }
 

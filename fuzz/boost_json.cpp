@@ -1,0 +1,2 @@
+// Boost.JSON compiled from source into the fuzz build (instrumented), see CMakeLists.txt.
+#include <boost/json/src.hpp>

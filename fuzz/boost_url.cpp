@@ -1,0 +1,2 @@
+// Boost.URL compiled from source into the fuzz build (instrumented), see CMakeLists.txt.
+#include <boost/url/src.hpp>
