@@ -174,9 +174,10 @@ class Client {
   auto async_call(Request request, CompletionToken&& token) const {
     using R = result_of<Request>;
     return boost::asio::async_initiate<CompletionToken, void(Result<R>)>(
-        [this](auto handler, Request req) {
+        // (`self`, not `this`: Clang takes the member call in a generic lambda for no use.)
+        [self = this](auto handler, Request req) {
           auto slot = boost::asio::get_associated_cancellation_slot(handler);
-          start(std::move(req), detail::bind_handler<R>(std::move(handler)), slot);
+          self->start(std::move(req), detail::bind_handler<R>(std::move(handler)), slot);
         },
         token, std::move(request));
   }

@@ -153,6 +153,8 @@ class Operation final : public Exchange {
 // A cancellation slot's handler: the signal may be emitted from any thread of the caller's; the
 // call is aborted on the client's executor, if it is still there.
 struct CallCanceller {
+  CallCanceller(std::weak_ptr<Exchange> o, std::weak_ptr<ClientImpl> c)
+      : op(std::move(o)), client(std::move(c)) {}
   std::weak_ptr<Exchange> op;
   std::weak_ptr<ClientImpl> client;
   void operator()(boost::asio::cancellation_type_t) const {

@@ -8,7 +8,7 @@ namespace sqs {
 template <class R, class Token, class Start>
 auto Queue::initiate(Token&& token, Start&& start) const {
   return boost::asio::async_initiate<Token, void(Result<R>)>(
-      [this](auto handler, auto start_fn) {
+      [](auto handler, auto start_fn) {
         auto slot = boost::asio::get_associated_cancellation_slot(handler);
         start_fn(detail::bind_handler<R>(std::move(handler)), slot);
       },
