@@ -597,13 +597,18 @@ void ConsumerCore::release_unstarted() {
 
 // ---- acknowledgements -------------------------------------------------------------------------
 
-void ConsumerCore::schedule_flush() {
+std::optional<SteadyClock::time_point> ConsumerCore::next_flush_due() const {
   std::optional<SteadyClock::time_point> due;
   for (const auto& qs : queues_) {
     for (auto d : {qs.deletes.due(), qs.changes.due()}) {
       if (d && (!due || *d < *due)) due = d;
     }
   }
+  return due;
+}
+
+void ConsumerCore::schedule_flush() {
+  const auto due = next_flush_due();
   if (!due) return;
   const auto now = SteadyClock::now();
   if (*due <= now) return flush(false);
@@ -632,17 +637,11 @@ void ConsumerCore::flush(bool force) {
     }
   }
   if (!force) {
+    // What is left is not due yet: the timer is armed for it again.
     flush_armed_.reset();
     flush_timer_.cancel();
+    schedule_flush();
   }
-  // What is left is not due yet.
-  std::optional<SteadyClock::time_point> due;
-  for (const auto& qs : queues_) {
-    for (auto d : {qs.deletes.due(), qs.changes.due()}) {
-      if (d && (!due || *d < *due)) due = d;
-    }
-  }
-  if (due && *due > now && !force) schedule_flush();
 }
 
 void ConsumerCore::send_deletes(std::size_t q, std::vector<Delete> batch) {
@@ -661,8 +660,9 @@ void ConsumerCore::send_deletes(std::size_t q, std::vector<Delete> batch) {
 }
 
 template <class Entry>
-void ConsumerCore::retry_later(std::size_t q, Entry entry, bool is_delete, const std::string& code,
+void ConsumerCore::retry_later(std::size_t q, Entry entry, const std::string& code,
                                const std::string& message, bool retryable) {
+  constexpr bool is_delete = std::is_same_v<Entry, Delete>;
   auto& qs = queues_[q];
   if (!retryable || entry.attempt >= options_.ack_attempts) {
     ++qs.metrics.ack_failures;
@@ -678,18 +678,17 @@ void ConsumerCore::retry_later(std::size_t q, Entry entry, bool is_delete, const
   ++entry.attempt;
   auto timer = std::make_shared<boost::asio::steady_timer>(io_, delay);
   ++calls_out_;  // counted as out while it waits: a stop waits for it (within its deadline)
-  timer->async_wait([this, w = weak_from_this(), timer, q, entry = std::move(entry),
-                     is_delete](boost::system::error_code) mutable {
+  timer->async_wait([this, w = weak_from_this(), timer, q,
+                     entry = std::move(entry)](boost::system::error_code) mutable {
     auto self = w.lock();
     if (!self) return;
     --calls_out_;
     const auto now = SteadyClock::now();
-    if constexpr (std::is_same_v<Entry, Delete>) {
+    if constexpr (is_delete) {
       queues_[q].deletes.add(std::move(entry), now);
     } else {
       queues_[q].changes.add(std::move(entry), now);
     }
-    (void)is_delete;
     schedule_flush();
     update_counts();
   });
@@ -702,14 +701,14 @@ void ConsumerCore::on_deletes(std::size_t q, std::vector<Delete> batch, Result<B
   if (stopping) summary_.acks_flushed += batch.size();
   if (!r) {
     const auto& e = r.error();
-    for (auto& d : batch) retry_later(q, std::move(d), true, e.code, e.message, !e.sender_fault);
+    for (auto& d : batch) retry_later(q, std::move(d), e.code, e.message, !e.sender_fault);
   } else {
     for (std::size_t i : r->successful) {
       ++qs.metrics.acked;
       if (hooks_.on_ack) hooks_.on_ack(q, batch.at(i).receipt_handle, nullptr);
     }
     for (const auto& f : r->failed) {
-      retry_later(q, std::move(batch.at(f.index)), true, f.code, f.message,
+      retry_later(q, std::move(batch.at(f.index)), f.code, f.message,
                   !f.sender_fault && !message_gone(f.code));
     }
   }
@@ -747,15 +746,14 @@ void ConsumerCore::on_changes(std::size_t q, std::vector<Change> batch, Result<B
     for (auto& c : batch) {
       // A heartbeat is not sent again: the next tick sends a fresh one if still needed.
       if (c.why == Change::Why::heartbeat) continue;
-      retry_later(q, std::move(c), false, e.code, e.message, !e.sender_fault);
+      retry_later(q, std::move(c), e.code, e.message, !e.sender_fault);
     }
   } else {
     for (const auto& f : r->failed) {
       auto& c = batch.at(f.index);
       if (message_gone(f.code)) gone(c);
       if (c.why == Change::Why::heartbeat) continue;
-      retry_later(q, std::move(c), false, f.code, f.message,
-                  !f.sender_fault && !message_gone(f.code));
+      retry_later(q, std::move(c), f.code, f.message, !f.sender_fault && !message_gone(f.code));
     }
   }
   schedule_flush();

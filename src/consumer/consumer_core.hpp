@@ -139,6 +139,7 @@ struct ConsumerCore : std::enable_shared_from_this<ConsumerCore> {
   void finish(std::uint64_t id, Outcome outcome);
   void release_group_after(std::size_t q, const std::string& group);
   void next_of_group(std::size_t q, const std::string& group);
+  std::optional<SteadyClock::time_point> next_flush_due() const;
   void schedule_flush();
   void flush(bool force);
   void send_deletes(std::size_t q, std::vector<Delete> batch);
@@ -146,8 +147,8 @@ struct ConsumerCore : std::enable_shared_from_this<ConsumerCore> {
   void send_changes(std::size_t q, std::vector<Change> batch);
   void on_changes(std::size_t q, std::vector<Change> batch, Result<BatchOutcome> r);
   template <class Entry>
-  void retry_later(std::size_t q, Entry entry, bool is_delete, const std::string& code,
-                   const std::string& message, bool retryable);
+  void retry_later(std::size_t q, Entry entry, const std::string& code, const std::string& message,
+                   bool retryable);
   void tick();
   void release_unstarted();
   void update_counts();
