@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -46,12 +45,9 @@ Check range(std::string_view where, const char* name, const char* rule, std::opt
   return std::nullopt;
 }
 
-// An explicit port, if any, is 1..65535 (Boost.URL takes any digits).
+// An explicit port, if any, is a port number (an empty one means the default).
 bool port_ok(std::string_view digits) {
-  if (digits.empty()) return true;
-  unsigned long value = 0;
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  return ec == std::errc() && end == digits.data() + digits.size() && value >= 1 && value <= 65535;
+  return digits.empty() || http::parse_port(digits).has_value();
 }
 
 // A queue URL is what SQS returned: http(s)://host[:port]/ACCOUNT/NAME. The request goes to the

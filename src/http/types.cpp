@@ -124,14 +124,9 @@ bool fill(const boost::urls::url_view& u, Endpoint& out, std::string* error) {
   const std::uint16_t default_port = out.tls ? 443 : 80;
   out.port = default_port;
   if (u.has_port() && !u.port().empty()) {
-    // port_number() wraps values over 65535: parse the digits ourselves.
-    const std::string_view digits = u.port();
-    unsigned long value = 0;
-    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (ec != std::errc() || end != digits.data() + digits.size() || value == 0 || value > 65535) {
-      return fail(error, "invalid port in URL " + quoted);
-    }
-    out.port = static_cast<std::uint16_t>(value);
+    const auto port = parse_port(u.port());
+    if (!port) return fail(error, "invalid port in URL " + quoted);
+    out.port = *port;
   }
   // SigV4 signs the Host header: like every AWS SDK, leave out the scheme's default port.
   out.host_header =
@@ -141,6 +136,15 @@ bool fill(const boost::urls::url_view& u, Endpoint& out, std::string* error) {
 }
 
 }  // namespace
+
+std::optional<std::uint16_t> parse_port(std::string_view digits) {
+  unsigned long value = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc() || end != digits.data() + digits.size() || value == 0 || value > 65535) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint16_t>(value);
+}
 
 std::string redacted_url(std::string_view url) {
   return redacted(url);

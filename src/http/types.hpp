@@ -28,6 +28,10 @@ struct Endpoint {
   std::string origin() const;
 };
 
+// A URL's port digits as a port number: 1..65535, digits only (Boost.URL takes any digits and
+// its port_number() wraps values over 65535); nullopt otherwise.
+std::optional<std::uint16_t> parse_port(std::string_view digits);
+
 // `url` as error messages may show it, quoted: whatever could be user info (from "://" to the
 // last '@') replaced by "***", control and non-ASCII bytes escaped. What parse's errors show.
 std::string redacted_url(std::string_view url);
