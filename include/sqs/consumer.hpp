@@ -28,6 +28,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/cancellation_signal.hpp>
+
 #include "sqs/multiqueue.hpp"
 #include "sqs/queue.hpp"
 
@@ -90,6 +92,11 @@ struct HeartbeatOptions {
   std::chrono::seconds max_extension{std::chrono::hours(12)};
 };
 
+// Makes one receive for the consumer (see ConsumerOptions::receive_function).
+using ReceiveFunction = std::function<void(const Executor& executor, const ReceiveOptions& options,
+                                           boost::asio::cancellation_slot cancel,
+                                           std::function<void(Result<std::vector<Message>>)> done)>;
+
 struct ConsumerOptions {
   // Messages in handlers at once, across every queue (received and not yet settled). A receive
   // asks for at most the room left (up to 10), and is issued as soon as there is room for one.
@@ -127,6 +134,13 @@ struct ConsumerOptions {
   // Poll errors back off per queue, exponentially with jitter, between these.
   std::chrono::milliseconds poll_backoff_min{100};
   std::chrono::milliseconds poll_backoff_max{30000};
+  // Advanced: makes each receive in place of the default,
+  //   executor.async_receive(options, boost::asio::bind_cancellation_slot(cancel, done)),
+  // to trace receives, inject faults or test. Called on the consumer's thread; it must call
+  // `done` exactly once (from any thread, never inline), and should complete early (with any
+  // error) once `cancel` is emitted: the consumer emits it, on its thread, when it stops and when
+  // its watchdog gives up a receive that is long overdue. Empty: the default.
+  ReceiveFunction receive_function;
 };
 
 // What a handler gets besides the message.

@@ -241,16 +241,19 @@ void ConsumerCore::poll(std::size_t q) {
     qs.receives[number] = Receive{signal, SteadyClock::now(), n, false};
     reserved_ += n;
     ++qs.metrics.receives;
-    qs.executor.async_receive(
-        o, boost::asio::bind_cancellation_slot(
-               signal->slot(),
-               [w = weak_from_this(), q, number](Result<std::vector<Message>> r) mutable {
-                 if (auto self = w.lock()) {
-                   self->post([s = self.get(), q, number, r = std::move(r)]() mutable {
-                     s->on_received(q, number, std::move(r));
-                   });
-                 }
-               }));
+    auto done = [w = weak_from_this(), q, number](Result<std::vector<Message>> r) mutable {
+      if (auto self = w.lock()) {
+        self->post([s = self.get(), q, number, r = std::move(r)]() mutable {
+          s->on_received(q, number, std::move(r));
+        });
+      }
+    };
+    if (options_.receive_function) {
+      options_.receive_function(qs.executor, o, signal->slot(), std::move(done));
+    } else {
+      qs.executor.async_receive(
+          o, boost::asio::bind_cancellation_slot(signal->slot(), std::move(done)));
+    }
   }
 }
 

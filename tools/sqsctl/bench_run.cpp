@@ -1,6 +1,7 @@
 #include "bench_run.hpp"
 
 #include <algorithm>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <csignal>
@@ -35,11 +36,18 @@ struct BenchRun::SendSlot {
   boost::asio::steady_timer timer;                 // the pause before a retry
 };
 
-struct BenchRun::Receiver {
-  Receiver(boost::asio::io_context& io, std::size_t q) : queue(q), timer(io) {}
-  std::size_t queue;
-  unsigned failures = 0;  // in a row
-  boost::asio::steady_timer timer;
+// One receive of the consumer's, as the run's thread sees it: the consumer's completion (called
+// once: a cancelled injected call answers at once, its held call ends later, to nothing) and the
+// cancellation the consumer's signal is relayed to.
+struct BenchRun::ReceiveCall {
+  std::function<void(sqs::Result<std::vector<sqs::Message>>)> done;
+  boost::asio::cancellation_signal cancel;
+  bool completed = false;
+  void complete(sqs::Result<std::vector<sqs::Message>> result) {
+    if (completed) return;
+    completed = true;
+    done(std::move(result));
+  }
 };
 
 template <class Handler>
@@ -66,9 +74,6 @@ BenchRun::BenchRun(boost::asio::io_context& io, const sqs::Dispatcher& dispatche
       ticker_(io),
       grace_(io),
       signals_(io, SIGINT, SIGTERM) {
-  receive_options_.max_messages = 10;
-  receive_options_.wait_time_seconds = config.wait_seconds;
-  receive_options_.visibility_timeout = config.visibility_timeout;
   failover_.round_robin = config.round_robin;
   for (std::size_t i = 0; i < queues_.size(); ++i) {
     scenario_ends_.push_back(std::make_unique<boost::asio::steady_timer>(io));
@@ -293,81 +298,144 @@ void BenchRun::resolve(SendSlot& slot) {
 
 // ---- receiving ----
 
-void BenchRun::poll(Receiver& receiver) {
-  if (stopping_) return;
-  const sqs::Executor& executor = dispatcher_.executor(receiver.queue);
+void BenchRun::start_consumer() {
+  inbox_received_ = std::make_shared<Inbox>();
+  sqs::ConsumerOptions options;
+  // Room for every long poll to ask for 10, twice over: the budget never holds a receive back
+  // (the handler settles at once).
+  options.max_in_flight =
+      static_cast<int>(std::max<std::size_t>(64, 20 * config_.receivers * queues_.size()));
+  options.receives_per_queue = static_cast<int>(config_.receivers);
+  options.wait_time_seconds = config_.wait_seconds;
+  options.visibility_timeout = config_.visibility_timeout;
+  options.message_attribute_names = {};
+  options.ack_mode = sqs::AckMode::always;
+  options.retry.enabled = false;
+  options.heartbeat.enabled = false;
+  options.worker_threads = 0;  // the handler only hands the message over
+  // The bench's FIFO messages go to any region; it checks delivery, not order across regions.
+  options.fifo_across_queues = true;
+  // A region back from an outage is polled again within a second.
+  options.poll_backoff_max = milliseconds(1000);
+  options.receive_function = [this](const sqs::Executor& executor,
+                                    const sqs::ReceiveOptions& receive_options,
+                                    boost::asio::cancellation_slot cancel, auto done) {
+    receive(executor, receive_options, cancel, std::move(done));
+  };
+  sqs::ConsumerHooks hooks;
+  hooks.on_ack = [inbox = inbox_received_, this](std::size_t queue, const std::string&,
+                                                 const sqs::Error* error) {
+    if (error == nullptr) return;
+    std::unique_lock lock(inbox->mutex);
+    inbox->failed_deletes.push_back(queue);
+    hand_over(std::move(lock));
+  };
+  consumer_ = std::make_unique<sqs::Consumer>(
+      dispatcher_,
+      [inbox = inbox_received_, this](const sqs::Message& message,
+                                      const sqs::MessageContext& context) {
+        std::unique_lock lock(inbox->mutex);
+        inbox->messages.emplace_back(context.queue_index, message);
+        hand_over(std::move(lock));
+        return sqs::Outcome::ack();
+      },
+      std::move(options), std::move(hooks));
+  consumer_stopped_ = false;
+  consumer_->start();
+}
+
+// On the consumer's thread: one post to the run's thread per batch of news, not per message.
+void BenchRun::hand_over(std::unique_lock<std::mutex> lock) {
+  if (inbox_received_->posted) return;
+  inbox_received_->posted = true;
+  lock.unlock();
+  boost::asio::post(io_, [this] { take_inbox(); });
+}
+
+void BenchRun::take_inbox() {
+  std::vector<std::pair<std::size_t, sqs::Message>> messages;
+  std::vector<std::size_t> failed;
+  {
+    std::lock_guard lock(inbox_received_->mutex);
+    messages.swap(inbox_received_->messages);
+    failed.swap(inbox_received_->failed_deletes);
+    inbox_received_->posted = false;
+  }
+  for (std::size_t queue : failed) tracker_.delete_errors(queue, 1);
+  if (messages.empty()) return;
+  last_receive_ = Clock::now();
+  std::vector<std::uint64_t> ours(queues_.size(), 0);
+  for (const auto& [queue, message] : messages) {
+    std::uint64_t foreign = tracker_.foreign();
+    tracker_.received(message, queue);
+    if (tracker_.foreign() == foreign) ++ours[queue];
+  }
+  for (std::size_t q = 0; q < ours.size(); ++q) {
+    if (ours[q] > 0) latencies_.received(q, seconds_since_start(last_receive_), ours[q]);
+  }
+  check_finished();
+}
+
+// The consumer's receive function, on the consumer's thread: the call is made on the run's
+// thread, where the books and the fault injection live; the consumer's cancellation (its stop,
+// its watchdog) is relayed there.
+void BenchRun::receive(const sqs::Executor& executor, const sqs::ReceiveOptions& options,
+                       boost::asio::cancellation_slot cancel,
+                       std::function<void(sqs::Result<std::vector<sqs::Message>>)> done) {
+  auto call = std::make_shared<ReceiveCall>();
+  call->done = std::move(done);
+  cancel.assign([call, run = io_.get_executor()](boost::asio::cancellation_type type) {
+    boost::asio::post(run, [call, type] { call->cancel.emit(type); });
+  });
+  boost::asio::post(io_,
+                    [this, &executor, options, call] { start_receive(executor, options, call); });
+}
+
+void BenchRun::start_receive(const sqs::Executor& executor, const sqs::ReceiveOptions& options,
+                             const std::shared_ptr<ReceiveCall>& call) {
+  if (stopping_) return call->complete(ended_error());
+  const std::size_t queue = executor.index();
   ++calls_in_flight_;
-  if (faults_.any_active() && faults_.active(receiver.queue)) {
-    // As a send: the injected failure, delay or hang inside the executor's call.
+  auto finish = [this, queue, call](sqs::Result<std::vector<sqs::Message>> result) {
+    call_done();
+    if (call->completed) return;
+    if (result) {
+      tracker_.receive_answered(queue);
+    } else if (!stopping_ && result.error().kind != sqs::ErrorKind::circuit_open &&
+               result.error().kind != sqs::ErrorKind::bulkhead_full) {
+      tracker_.receive_error(queue);
+    }
+    call->complete(std::move(result));
+  };
+  if (faults_.any_active() && faults_.active(queue)) {
+    // As a send: the injected failure, delay or hang inside the executor's call. Cancelled, it
+    // answers the consumer at once; the held call itself ends with its scenario.
+    call->cancel.slot().assign(
+        [call](boost::asio::cancellation_type) { call->complete(ended_error()); });
     start_injected<std::vector<sqs::Message>>(
         executor,
-        [o = receive_options_](const sqs::Queue& q, sqs::Queue::ReceiveHandler done) {
-          q.start_receive(o, std::move(done));
+        [options](const sqs::Queue& q, sqs::Queue::ReceiveHandler done) {
+          q.start_receive(options, std::move(done));
         },
-        std::chrono::seconds(receive_options_.wait_time_seconds.value_or(20)),
-        [this, &receiver](sqs::Result<std::vector<sqs::Message>> result) {
-          call_done();
-          on_receive(receiver, std::move(result));
-        });
+        std::chrono::seconds(options.wait_time_seconds.value_or(20)), std::move(finish));
     return;
   }
-  executor.async_receive(
-      receive_options_,
-      on_run_thread([this, &receiver](sqs::Result<std::vector<sqs::Message>> result) {
-        call_done();
-        on_receive(receiver, std::move(result));
-      }));
+  executor.async_receive(options, boost::asio::bind_cancellation_slot(
+                                      call->cancel.slot(), on_run_thread(std::move(finish))));
 }
 
-void BenchRun::on_receive(Receiver& receiver, sqs::Result<std::vector<sqs::Message>> result) {
-  if (!result) {
-    if (stopping_) return;
-    bool refused = result.error().kind == sqs::ErrorKind::circuit_open ||
-                   result.error().kind == sqs::ErrorKind::bulkhead_full;
-    if (!refused) tracker_.receive_error(receiver.queue);
-    // The breaker is open, or the bulkhead full: look again soon (it lets calls through once
-    // half-open, or once calls in flight end). Any other failure: back off, up to a second.
-    receiver.timer.expires_after(refused ? milliseconds(200) : retry_delay(++receiver.failures));
-    receiver.timer.async_wait([this, &receiver](boost::system::error_code ec) {
-      if (!ec) poll(receiver);
+void BenchRun::stop_consumer() {
+  if (!consumer_ || consumer_stopper_.joinable()) return;
+  // Stopping waits for the consumer's last deletes, which this thread's clients send: it waits on
+  // a thread of its own, and tells this one when it is done. Its deadline is the run's grace.
+  const auto deadline = std::chrono::seconds(config_.wait_seconds + 2);
+  consumer_stopper_ = std::thread([this, deadline] {
+    consumer_->stop(deadline);
+    boost::asio::post(io_, [this] {
+      consumer_stopped_ = true;
+      stop_if_idle();
     });
-    return;
-  }
-  receiver.failures = 0;
-  tracker_.receive_answered(receiver.queue);
-  if (!result->empty()) {
-    last_receive_ = Clock::now();
-    std::vector<std::string> handles;
-    handles.reserve(result->size());
-    std::uint64_t ours = 0;
-    for (auto& message : *result) {
-      std::uint64_t foreign = tracker_.foreign();
-      tracker_.received(message, receiver.queue);
-      if (tracker_.foreign() == foreign) ++ours;
-      handles.push_back(std::move(message.receipt_handle));
-    }
-    latencies_.received(receiver.queue, seconds_since_start(last_receive_), ours);
-    delete_messages(receiver.queue, std::move(handles));
-    check_finished();
-  }
-  poll(receiver);
-}
-
-void BenchRun::delete_messages(std::size_t queue, std::vector<std::string> handles) {
-  // Straight to the queue, not through its breaker: a delete acknowledges a message this queue
-  // just delivered (its receipt handle is good nowhere else), and refusing it would only bring
-  // the message back as a duplicate.
-  ++calls_in_flight_;
-  std::size_t n = handles.size();
-  dispatcher_.executor(queue).queue().async_delete_batch(
-      handles, on_run_thread([this, queue, n](sqs::Result<sqs::BatchOutcome> result) {
-        call_done();
-        if (!result) {
-          tracker_.delete_errors(queue, n);
-        } else if (!result->failed.empty()) {
-          tracker_.delete_errors(queue, result->failed.size());
-        }
-      }));
+  });
 }
 
 // ---- ending ----
@@ -403,10 +471,11 @@ void BenchRun::finish(bool aborted) {
   aborted_ = aborted;
   finished_at_ = Clock::now();
   ticker_.cancel();
-  for (auto& receiver : receivers_) receiver->timer.cancel();
   for (auto& slot : slots_) slot->timer.cancel();
-  // Calls in flight (long polls, deletes) are waited for, so that nothing received is left
-  // undeleted; but not forever (a frozen server never answers).
+  // The consumer drains: its long polls cancelled, what it received and did not hand over made
+  // visible again, its deletes flushed. Calls in flight are waited for, so that nothing received
+  // is left undeleted; but not forever (a frozen server never answers).
+  stop_consumer();
   grace_.expires_after(std::chrono::seconds(config_.wait_seconds + 2));
   grace_.async_wait([this](boost::system::error_code ec) {
     if (!ec) io_.stop();
@@ -423,7 +492,7 @@ void BenchRun::call_done() {
 
 void BenchRun::stop_if_idle() {
   // Once run() has returned, the loop belongs to whoever winds the clients down.
-  if (stopping_ && !closed_ && calls_in_flight_ == 0) io_.stop();
+  if (stopping_ && !closed_ && calls_in_flight_ == 0 && consumer_stopped_) io_.stop();
 }
 
 // ---- the run ----
@@ -438,17 +507,12 @@ BenchReport BenchRun::run() {
     if (!ec) finish(true);
   });
 
-  for (std::size_t q = 0; q < queues_.size(); ++q) {
-    for (std::size_t r = 0; r < config_.receivers; ++r) {
-      receivers_.push_back(std::make_unique<Receiver>(io_, q));
-    }
-  }
   if (!config_.no_send) {
     for (std::size_t i = 0; i < std::min(config_.concurrency, config_.count); ++i) {
       slots_.push_back(std::make_unique<SendSlot>(io_));
     }
   }
-  for (auto& receiver : receivers_) poll(*receiver);
+  start_consumer();
   for (auto& slot : slots_) next_message(*slot);
   tick();
   io_.run();
@@ -459,9 +523,13 @@ BenchReport BenchRun::run() {
   signals_.cancel();
   grace_.cancel();
   ticker_.cancel();
-  for (auto& receiver : receivers_) receiver->timer.cancel();
   for (auto& slot : slots_) slot->timer.cancel();
   end_injections();  // (a delayed call's handler runs when the clients wind down)
+  // The consumer's stop is bounded by its deadline; then nothing calls into the run any more.
+  stop_consumer();
+  if (consumer_stopper_.joinable()) consumer_stopper_.join();
+  consumer_.reset();
+  take_inbox();  // (what it handed over last)
   progress_.finish(snapshot());
 
   return make_report();

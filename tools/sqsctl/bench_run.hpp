@@ -1,13 +1,15 @@
 // The engine of `sqsctl bench`: sends N unique messages through the dispatcher's failover send,
-// C at a time, each retried until it is sent; R receivers per queue long-poll EVERY queue and
-// delete what they get; after the last send, receiving goes on until every sent message came
-// back or the drain timeout passed. Each message's send latency is kept (from the moment its send
+// C at a time, each retried until it is sent; an sqs::Consumer over the dispatcher receives from
+// EVERY queue (R long polls per queue) and acknowledges what it gets (deletes, batched per
+// queue); after the last send, receiving goes on until every sent message came back or the drain
+// timeout passed. Each message's send latency is kept (from the moment its send
 // starts: when it left its pacing wait, or at once unpaced; retries included). While a fault
 // injection runs (the control endpoint), each send first goes to the queue dispatch_rr() picks,
 // through its executor, with the injected failure, delay or hang inside the call, so that the
 // breaker and the load accounting see it; the failover send takes over after a failure worth
-// another queue. Everything happens on one thread, the io_context's (the clients run on it too),
-// so the books need no lock.
+// another queue; the consumer's receives go through the same injection (its receive_function).
+// The books are kept on one thread, the io_context's (the clients run on it too): the consumer's
+// thread hands what it receives over through a small locked inbox.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -22,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench_control.hpp"
@@ -31,6 +34,7 @@
 #include "bench_progress.hpp"
 #include "bench_report.hpp"
 #include "bench_tracker.hpp"
+#include "sqs/consumer.hpp"
 #include "sqs/multiqueue.hpp"
 
 namespace sqsctl::bench {
@@ -69,7 +73,15 @@ class BenchRun {
 
  private:
   struct SendSlot;
-  struct Receiver;
+  struct ReceiveCall;
+  // What the consumer's thread hands to the run's thread: the messages it received, by queue,
+  // and the deletes that failed for good.
+  struct Inbox {
+    std::mutex mutex;
+    std::vector<std::pair<std::size_t, sqs::Message>> messages;
+    std::vector<std::size_t> failed_deletes;  // a queue index per failed delete
+    bool posted = false;                      // a take_inbox() is on its way
+  };
   // Transitions arrive on any thread (the breaker's timer thread, a client's thread): they wait
   // here, under a lock, for the run's thread.
   struct TransitionInbox {
@@ -106,10 +118,17 @@ class BenchRun {
   void arm_scenario_end(std::size_t queue);
   void end_injections();  // at the end of the run: every waiting call completes (cancelled)
 
-  // Receiving.
-  void poll(Receiver& receiver);
-  void on_receive(Receiver& receiver, sqs::Result<std::vector<sqs::Message>> result);
-  void delete_messages(std::size_t queue, std::vector<std::string> handles);
+  // Receiving: the consumer, its receive function (on the consumer's thread, then the run's),
+  // and what it received (on the run's thread).
+  void start_consumer();
+  void receive(const sqs::Executor& executor, const sqs::ReceiveOptions& options,
+               boost::asio::cancellation_slot cancel,
+               std::function<void(sqs::Result<std::vector<sqs::Message>>)> done);
+  void start_receive(const sqs::Executor& executor, const sqs::ReceiveOptions& options,
+                     const std::shared_ptr<ReceiveCall>& call);
+  void hand_over(std::unique_lock<std::mutex> lock);
+  void take_inbox();
+  void stop_consumer();
 
   // Ending.
   void tick();
@@ -139,7 +158,6 @@ class BenchRun {
   Tracker tracker_;
   LatencyBook latencies_;
   std::vector<std::pair<std::string, double>> marks_;  // (name, seconds since start)
-  sqs::ReceiveOptions receive_options_;
   sqs::FailoverOptions failover_;
   std::shared_ptr<TransitionInbox> inbox_;
   std::vector<std::vector<Transition>> transitions_;  // per queue
@@ -155,7 +173,10 @@ class BenchRun {
   Clock::time_point last_send_ok_{};
   std::string last_send_error_;
 
-  std::vector<std::unique_ptr<Receiver>> receivers_;
+  std::unique_ptr<sqs::Consumer> consumer_;
+  std::shared_ptr<Inbox> inbox_received_;
+  std::thread consumer_stopper_;  // stop() waits: never on the run's thread, which it needs
+  bool consumer_stopped_ = true;  // (no consumer yet, or its stop has returned)
   Clock::time_point last_receive_{};
 
   // Calls waiting for their injected delay (by id) or hang (by queue), and per queue a timer for

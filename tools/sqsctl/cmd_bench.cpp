@@ -205,8 +205,10 @@ void add_bench_command(CLI::App& app, Context& context) {
       ->add_option("--concurrency", arguments->concurrency, "Sends in flight at once (default 64)")
       ->type_name("C");
   command
-      ->add_option("--receivers", arguments->receivers,
-                   "Receivers per queue, each long-polling its queue (default 4)")
+      ->add_option(
+          "--receivers", arguments->receivers,
+          "Long polls in flight per queue: the receives of the bench's sqs::Consumer, which "
+          "receives from every queue and deletes what it gets, in batches (default 4)")
       ->type_name("R");
   command
       ->add_option("--message-bytes", arguments->message_bytes,
