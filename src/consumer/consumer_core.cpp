@@ -200,9 +200,21 @@ int ConsumerCore::visibility_of(std::size_t q) const {
   return queues_[q].visibility.value_or(30);
 }
 
-std::chrono::milliseconds ConsumerCore::receive_expected() const {
-  const auto& client = queues_.front().executor.queue().client();
-  return std::chrono::seconds(options_.wait_time_seconds) + client.config().request_timeout;
+// The longest a receive of queue q may take by its client's own bounds: its call timeout, or
+// every attempt's (the long poll's wait plus the request timeout) and the longest back-offs
+// between them. Past twice that, a receive is not slow: it is lost.
+std::chrono::milliseconds ConsumerCore::receive_expected(std::size_t q) const {
+  const auto& config = queues_[q].executor.queue().client().config();
+  const std::chrono::milliseconds wait = std::chrono::seconds(options_.wait_time_seconds);
+  if (config.call_timeout) return *config.call_timeout + wait;
+  const int attempts = std::max(1, config.retry.max_attempts.value_or(3));
+  std::chrono::milliseconds total = attempts * (wait + config.request_timeout);
+  auto backoff = std::max(config.retry.base_delay, config.retry.throttling_base_delay);
+  for (int retry = 1; retry < attempts; ++retry) {
+    total += std::min(backoff, config.retry.max_backoff);
+    backoff *= 2;
+  }
+  return total;
 }
 
 void ConsumerCore::poll_all() {
@@ -805,8 +817,8 @@ void ConsumerCore::tick() {
   }
   // The watchdog: a receive out for twice its expected time is given up (cancelled) and
   // replaced.
-  const auto limit = 2 * receive_expected();
   for (std::size_t q = 0; q < queues_.size(); ++q) {
+    const auto limit = 2 * receive_expected(q);
     for (auto& [n, receive] : queues_[q].receives) {
       if (receive.abandoned || now - receive.started < limit) continue;
       receive.abandoned = true;

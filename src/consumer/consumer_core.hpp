@@ -154,7 +154,7 @@ struct ConsumerCore : std::enable_shared_from_this<ConsumerCore> {
   void update_counts();
   int room() const;
   int visibility_of(std::size_t q) const;
-  std::chrono::milliseconds receive_expected() const;
+  std::chrono::milliseconds receive_expected(std::size_t q) const;
 
   const Dispatcher* dispatcher_;
   std::unique_ptr<Dispatcher> owned_;

@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "consumer/consumer_support.hpp"
 #include "integration/itest_support.hpp"
 #include "sqs/consumer.hpp"
 #include "sqs/coroutine_handler.hpp"
@@ -21,64 +22,6 @@
 
 namespace sqs::itest {
 namespace {
-
-using SteadyClock = std::chrono::steady_clock;
-
-template <class F>
-bool eventually(F&& condition, std::chrono::milliseconds timeout = 20s) {
-  const auto until = SteadyClock::now() + timeout;
-  while (!condition()) {
-    if (SteadyClock::now() >= until) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
-
-// Sends n messages "prefix-i" in batches of 10 (straight, not through the consumer).
-void fill(const Queue& q, int n, const std::string& prefix, const std::string& group = {}) {
-  for (int first = 0; first < n; first += 10) {
-    std::vector<OutgoingMessage> batch;
-    for (int i = first; i < std::min(n, first + 10); ++i) {
-      OutgoingMessage m{prefix + "-" + std::to_string(i), {}};
-      if (!group.empty()) {
-        m.options.group_id = group;
-        m.options.deduplication_id = prefix + "-" + std::to_string(i);
-      }
-      batch.push_back(std::move(m));
-    }
-    auto r = q.send_batch(batch);
-    ASSERT_TRUE(r) << r.error().to_string();
-    ASSERT_TRUE(r->all_succeeded());
-  }
-}
-
-// Messages in the queue, visible or not (fauxqs counts them exactly).
-int messages_left(const Queue& q) {
-  auto a = q.attributes({"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"});
-  EXPECT_TRUE(a) << a.error().to_string();
-  if (!a) return -1;
-  return std::stoi(a->at("ApproximateNumberOfMessages")) +
-         std::stoi(a->at("ApproximateNumberOfMessagesNotVisible"));
-}
-
-// Completes async handlers after a delay, on a thread of its own.
-class Later {
- public:
-  Later() : guard_(io_.get_executor()), thread_([this] { io_.run(); }) {}
-  ~Later() {
-    guard_.reset();
-    thread_.join();
-  }
-  void after(std::chrono::milliseconds d, std::function<void()> f) {
-    auto t = std::make_shared<boost::asio::steady_timer>(io_, d);
-    t->async_wait([t, f = std::move(f)](boost::system::error_code) { f(); });
-  }
-
- private:
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
-  std::thread thread_;
-};
 
 class ConsumerTest : public ::testing::Test {
  protected:
@@ -261,51 +204,6 @@ TEST_F(ConsumerTest, StopReleasesUnstartedAndWaitsForRunningHandlers) {
 
 // FIFO: several groups, random handler times: each group's messages in order, one at a time,
 // groups in parallel.
-TEST(ConsumerFifo, OrderPerGroupAndGroupsInParallel) {
-  Client client{fauxqs_config()};
-  auto url = create_queue(client, unique_name("q", true), {{"FifoQueue", "true"}});
-  Queue queue(client, url);
-  constexpr int kGroups = 6, kPerGroup = 20;
-  for (int g = 0; g < kGroups; ++g)
-    fill(queue, kPerGroup, "g" + std::to_string(g), "g" + std::to_string(g));
-  std::mutex mutex;
-  std::map<std::string, std::vector<int>> order;
-  std::map<std::string, int> running;
-  int overlap = 0, now_running = 0;
-  std::atomic<int> done{0};
-  Consumer consumer(
-      queue,
-      [&](const Message& m, const MessageContext&) {
-        const auto dash = m.body.find('-');
-        const std::string group = m.body.substr(0, dash);
-        {
-          std::lock_guard lock(mutex);
-          EXPECT_EQ(running[group]++, 0) << "two messages of " << group << " at once";
-          overlap = std::max(overlap, ++now_running);
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(std::rand() % 10));  // the work
-        {
-          std::lock_guard lock(mutex);
-          --running[group];
-          --now_running;
-          order[group].push_back(std::stoi(m.body.substr(dash + 1)));
-        }
-        ++done;
-        return Outcome::ack();
-      },
-      {.max_in_flight = 30, .wait_time_seconds = 1, .worker_threads = 8});
-  consumer.start();
-  ASSERT_TRUE(eventually([&] { return done.load() == kGroups * kPerGroup; }, 60s)) << done.load();
-  consumer.stop(5s);
-  std::lock_guard lock(mutex);
-  for (int g = 0; g < kGroups; ++g) {
-    const auto& got = order["g" + std::to_string(g)];
-    ASSERT_EQ(got.size(), static_cast<std::size_t>(kPerGroup));
-    for (int i = 0; i < kPerGroup; ++i) EXPECT_EQ(got[i], i) << "group g" << g;
-  }
-  EXPECT_GT(overlap, 1) << "groups never ran in parallel";
-}
-
 // Manual acknowledgement from another thread, later.
 TEST_F(ConsumerTest, ManualAckFromAnotherThread) {
   fill(queue, 5, "manual");
