@@ -19,7 +19,10 @@ constexpr const char* kDescription =
     "each,\n"
     "                     one after another; stop at N deleted or after 3 empty receives in a row\n"
     "  recv-delete-batch  same, with one DeleteMessageBatch per receive\n"
-    "  consume            sqs::Consumer, no-op handler, deletes batched by the consumer\n"
+    "  consume            sqs::Consumer, no-op handler, deletes batched by the consumer;\n"
+    "                     with --hold-ms H, async handlers that complete after H ms (a timer\n"
+    "                     on one thread of the application's): C = max_in_flight messages wait\n"
+    "                     at once; adds in_flight_max, threads and RSS to the line\n"
     "  long-poll          C concurrent ReceiveMessage long polls (--wait-seconds) until N polls\n"
     "                     returned (default N = C); adds threads, min/max return time to the "
     "line\n";
@@ -49,6 +52,11 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
   app.add_option("--max-errors", o.max_errors,
                  "stop issuing calls after this many errors (default 100)")
       ->type_name("E");
+  app.add_option("--hold-ms", o.hold_ms,
+                 "consume: each message's async handler completes after this long (default 0: "
+                 "a no-op sync handler)")
+      ->type_name("MS")
+      ->check(CLI::Range(0, 600000));
   app.add_option("--wait-seconds", o.wait_seconds, "long-poll wait, 0..20 (default 20)")
       ->type_name("S")
       ->check(CLI::Range(0, 20));

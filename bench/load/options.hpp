@@ -19,6 +19,7 @@ struct Options {
   int max_attempts = 1;
   std::uint64_t max_errors = 100;
   int wait_seconds = 20;  // long-poll only
+  int hold_ms = 0;        // consume only: async handlers that finish after this long
 };
 
 // The options, or the exit code to leave with right away (0 after --help, 2 on bad usage,

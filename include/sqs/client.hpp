@@ -79,8 +79,9 @@ struct ClientConfig {
   // (amazonaws.com.cn in China regions). Requests always go to the endpoint, whatever host a
   // queue URL names.
   std::optional<std::string> endpoint;
-  // Credentials: explicit values, else the provider, else the default chain (environment,
-  // shared credentials/config files for `profile`).
+  // Credentials: explicit values, else the provider, else the default chain (environment, web
+  // identity, the profile's static keys / credential_process / SSO / assume-role, container,
+  // instance metadata: docs/CREDENTIALS.md), fetched and refreshed off the client's event loop.
   std::optional<Credentials> credentials;
   std::shared_ptr<CredentialsProvider> credentials_provider;
   std::string profile;  // empty: AWS_PROFILE, else "default"

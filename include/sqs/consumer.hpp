@@ -106,7 +106,7 @@ struct ConsumerOptions {
   std::optional<std::size_t> max_in_flight_bytes;
   // Receives in flight per queue at once (each a long poll of up to 10 messages).
   int receives_per_queue = 1;
-  int wait_time_seconds = 20;                // long poll (0..20)
+  int wait_time_seconds = 20;  // long poll (0..20); 0: an empty answer pauses for poll_backoff_min
   std::optional<int> visibility_timeout;     // 0..43200; unset: the queue's
   std::vector<std::string> attribute_names;  // system attributes to receive (plus those needed)
   std::vector<std::string> message_attribute_names{"All"};

@@ -92,7 +92,9 @@ void SharedConfig::parse_file(const std::string& text, FileKind kind) {
         section = &profiles_[std::string(rest)];
       } else if (word == "services" && !rest.empty()) {
         section = &services_[std::string(rest)];
-      }  // sso-session and unknown sections are skipped
+      } else if (word == "sso-session" && !rest.empty()) {
+        section = &sso_sessions_[std::string(rest)];
+      }  // unknown sections are skipped
       continue;
     }
 
@@ -170,6 +172,11 @@ std::string SharedConfig::profile_name(const std::string& explicit_profile) {
 const Profile* SharedConfig::profile(const std::string& name) const {
   auto it = profiles_.find(name);
   return it == profiles_.end() ? nullptr : &it->second;
+}
+
+const Profile* SharedConfig::sso_session(const std::string& name) const {
+  auto it = sso_sessions_.find(name);
+  return it == sso_sessions_.end() ? nullptr : &it->second;
 }
 
 std::optional<std::string> SharedConfig::get(const std::string& profile_name,

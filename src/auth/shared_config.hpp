@@ -7,7 +7,8 @@
 // case-insensitive (stored lower-cased); keys and values are trimmed; an indented line continues
 // the previous value, or, under a key with an empty value (`s3 =`), is a sub-property stored as
 // "s3.max_concurrent_requests"; "[services NAME]" sections hold per-service blocks
-// (`sqs =\n  endpoint_url = ...`). Lines that are none of these are ignored.
+// (`sqs =\n  endpoint_url = ...`); "[sso-session NAME]" sections hold SSO settings. Lines that are
+// none of these are ignored.
 #pragma once
 
 #include <map>
@@ -39,6 +40,8 @@ class SharedConfig {
   static std::string credentials_file_path();
 
   const Profile* profile(const std::string& name) const;
+  // A [sso-session NAME] section of the config file.
+  const Profile* sso_session(const std::string& name) const;
   // A key of a profile, e.g. ("default", "region").
   std::optional<std::string> get(const std::string& profile, const std::string& key) const;
   // Service-specific setting via the profile's `services = NAME` and its [services NAME]
@@ -58,6 +61,7 @@ class SharedConfig {
 
   std::map<std::string, Profile> profiles_;  // "default", "dev", ...
   std::map<std::string, Profile> services_;  // [services NAME] sections, keys "sqs.endpoint_url"
+  std::map<std::string, Profile> sso_sessions_;  // [sso-session NAME] sections
   std::string config_path_, credentials_path_;
   bool config_found_ = false, credentials_found_ = false;
 };

@@ -38,11 +38,9 @@ std::string_view request_id_of(const http::Response& response) {
   return id;
 }
 
-Result<http::Request> make_http_request(ClientImpl& client, std::string_view target,
-                                        const std::string& body) {
+http::Request make_http_request(ClientImpl& client, std::string_view target,
+                                const std::string& body, const Credentials& credentials) {
   const auto& config = client.config();
-  auto credentials = config.credentials->credentials();
-  if (!credentials) return std::move(credentials).error();
   const auto& endpoint = config.endpoint;
 
   constexpr std::string_view content_type = "application/x-amz-json-1.0";
@@ -59,7 +57,7 @@ Result<http::Request> make_http_request(ClientImpl& client, std::string_view tar
   input.region = config.region;
   input.service = "sqs";
   input.time = std::chrono::system_clock::now();
-  auto signature = client.signer().sign(input, *credentials);
+  auto signature = client.signer().sign(input, credentials);
 
   http::Request request;
   request.method = "POST";
@@ -100,6 +98,8 @@ void Exchange::abort() {
   // completed: both are no-ops.
   if (request_id_ != 0) client_->pool().cancel(request_id_);
   if (timer_) timer_->cancel();
+  // Waiting for credentials: complete now; the provider's answer, when it comes, is dropped.
+  if (awaiting_credentials_.exchange(false, std::memory_order_acq_rel)) fail(cancelled_error());
 }
 
 void Exchange::succeeded() {
@@ -121,8 +121,32 @@ Error Exchange::deadline_error() const {
 
 void Exchange::attempt() {
   if (client_->closed() || aborted_) return fail(cancelled_error());
-  auto http_request = make_http_request(*client_, target_, body_);
-  if (!http_request) return fail(std::move(http_request).error());
+  auto& provider = *client_->config().credentials;
+  // The hot path: valid cached credentials, one atomic load, no I/O.
+  if (auto credentials = provider.current()) return send_attempt(*credentials);
+  // None valid (first call, or the mandatory refresh window): the provider fetches on its own
+  // thread and answers there; the attempt goes on on the client's executor. The event loop
+  // never waits, and other calls with valid credentials are not held up.
+  awaiting_credentials_.store(true, std::memory_order_release);
+  provider.async_credentials([self = shared_from_this()](Result<Credentials> credentials) mutable {
+    if (!self->awaiting_credentials_.exchange(false, std::memory_order_acq_rel)) return;
+    auto client = self->client_;
+    UniqueFunction<void()> resume = [self, credentials = std::move(credentials)]() mutable {
+      self->on_credentials(std::move(credentials));
+    };
+    // A client shut down meanwhile: nothing runs its loop any more; complete from here.
+    if (!client->post(resume)) self->fail(cancelled_error());
+  });
+}
+
+void Exchange::on_credentials(Result<Credentials> credentials) {
+  if (client_->closed() || aborted_) return fail(cancelled_error());
+  if (!credentials) return fail(std::move(credentials).error());
+  send_attempt(*credentials);
+}
+
+void Exchange::send_attempt(const Credentials& credentials) {
+  auto http_request = make_http_request(*client_, target_, body_, credentials);
   auto timeout = timeout_;
   if (deadline_) {
     // Rounded up: the attempt never ends before the deadline it is cut to.
@@ -132,7 +156,7 @@ void Exchange::attempt() {
   }
   ++attempts_;
   request_id_ = client_->pool().async_send(
-      client_->config().endpoint, std::move(*http_request), timeout,
+      client_->config().endpoint, std::move(http_request), timeout,
       [self = shared_from_this()](boost::system::error_code ec, http::Response response) {
         self->on_response(ec, std::move(response));
       });

@@ -2,6 +2,7 @@
 // verify MD5s -> complete. Runs on the client's executor; completes exactly once.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -19,9 +20,9 @@ namespace sqs::detail {
 
 // Error of a failed exchange that got no HTTP answer.
 Error transport_error(const boost::system::error_code& ec, std::chrono::milliseconds timeout);
-// The request of one attempt: headers signed for `now`.
-Result<http::Request> make_http_request(ClientImpl& client, std::string_view target,
-                                        const std::string& body);
+// The request of one attempt: headers signed with `credentials` for `now`.
+http::Request make_http_request(ClientImpl& client, std::string_view target,
+                                const std::string& body, const Credentials& credentials);
 // The id of a failed answer (x-amzn-RequestId, or x-amz-request-id).
 std::string_view request_id_of(const http::Response& response);
 // Back-off delay of AWS standard mode before retry number `retry` (1-based).
@@ -90,6 +91,10 @@ class Exchange : public Cancellable, public std::enable_shared_from_this<Exchang
 
  private:
   void attempt();
+  // Signs with `credentials` and sends the attempt.
+  void send_attempt(const Credentials& credentials);
+  // The provider had no valid credentials cached: it answered (on the client's executor).
+  void on_credentials(Result<Credentials> credentials);
   void on_response(boost::system::error_code ec, http::Response response);
   void retry_or_fail(Error error);
   // The error of a call stopped by its deadline.
@@ -105,6 +110,10 @@ class Exchange : public Cancellable, public std::enable_shared_from_this<Exchang
   // An attempt went out and got no usable answer: the request may have been processed.
   bool maybe_processed_ = false;
   bool aborted_ = false;
+  // Waiting for the credentials provider (off the loop). Whoever clears it first — the
+  // provider's answer or abort() — goes on with the call: the answer may come from the
+  // provider's thread.
+  std::atomic<bool> awaiting_credentials_{false};
   std::uint64_t request_id_ = 0;  // the pool's id of the attempt in flight (0: none)
   std::unique_ptr<boost::asio::steady_timer> timer_;
 };

@@ -125,7 +125,11 @@ Result<ResolvedConfig> resolve(ClientConfig config) {
   } else if (config.credentials_provider) {
     out.credentials = config.credentials_provider;
   } else {
-    out.credentials = make_default_credentials_provider(config.profile);
+    // The client's region is also where STS is called (assume-role, web identity).
+    CredentialsOptions options;
+    options.profile = config.profile;
+    options.region = out.region;
+    out.credentials = make_default_credentials_provider(std::move(options));
   }
   config.retry.max_attempts = out.max_attempts;
   out.config = std::move(config);

@@ -158,6 +158,7 @@ StopSummary ConsumerCore::stop(std::chrono::milliseconds deadline) {
       }
       release_unstarted();
       in_flight_.clear();
+      for (auto& qs : queues_) qs.in_flight = 0;
       bytes_ = 0;
       flush(true);
       update_counts();
@@ -300,6 +301,7 @@ void ConsumerCore::on_received(std::size_t q, std::uint64_t number,
   auto it = qs.receives.find(number);
   if (it == qs.receives.end()) return;
   const bool abandoned = it->second.abandoned;
+  const int asked_of_receive = it->second.asked;
   reserved_ -= it->second.asked;
   qs.receives.erase(it);
   if (!r) {
@@ -313,8 +315,23 @@ void ConsumerCore::on_received(std::size_t q, std::uint64_t number,
     qs.metrics.received += r->size();
     qs.metrics.last_receive = std::chrono::system_clock::now();
     const std::size_t count = r->size();
-    for (auto& m : *r) admit_message(q, std::move(m));
+    // A server that answers more than asked (no SQS does) must not break the budget: the excess
+    // is made visible again.
+    const std::size_t asked = static_cast<std::size_t>(asked_of_receive);
+    for (std::size_t i = 0; i < r->size(); ++i) {
+      if (i < asked) {
+        admit_message(q, std::move((*r)[i]));
+      } else {
+        qs.changes.add({(*r)[i].receipt_handle, 0, 0, Change::Why::release},
+                       SteadyClock::now());
+        ++qs.metrics.released;
+      }
+    }
     if (count > 0 && hooks_.on_received) hooks_.on_received(q, count);
+    // Short polls (wait 0) of an empty queue answer at once: without a pause they would spin.
+    if (count == 0 && options_.wait_time_seconds == 0 && phase_ == Phase::running) {
+      hold_polls(q, options_.poll_backoff_min);
+    }
   }
   poll(q);
   schedule_flush();
@@ -333,6 +350,11 @@ void ConsumerCore::on_poll_error(std::size_t q, const Error& e) {
         next_poll_backoff(qs.backoff, options_.poll_backoff_min, options_.poll_backoff_max, rng_);
     delay = qs.backoff;
   }
+  hold_polls(q, delay);
+}
+
+void ConsumerCore::hold_polls(std::size_t q, std::chrono::milliseconds delay) {
+  auto& qs = queues_[q];
   if (!qs.backoff_timer) qs.backoff_timer = std::make_unique<boost::asio::steady_timer>(io_);
   qs.backing_off = true;
   qs.backoff_timer->expires_after(delay);
@@ -381,6 +403,7 @@ void ConsumerCore::admit_message(std::size_t q, Message m) {
   const std::string group = e.group;
   bytes_ += e.bytes;
   in_flight_.emplace(id, std::move(e));
+  ++qs.in_flight;
   if (qs.fifo && !group.empty()) {
     auto waiting = qs.waiting.find(group);
     if (qs.busy.count(group) || (waiting != qs.waiting.end() && !waiting->second.empty())) {
@@ -503,6 +526,7 @@ void ConsumerCore::finish(std::uint64_t id, Outcome outcome) {
   if (it == in_flight_.end()) return;  // abandoned by a stop, or released
   InFlight e = std::move(it->second);
   in_flight_.erase(it);
+  --queues_[e.queue].in_flight;
   batch_members_.erase(id);  // (keyed by a batch's first message: its task has run)
   bytes_ -= std::min(bytes_, e.bytes);
   auto& qs = queues_[e.queue];
@@ -573,6 +597,7 @@ void ConsumerCore::release_group_after(std::size_t q, const std::string& group) 
     qs.changes.add({m->second.receipt_handle, 0, 0, Change::Why::release}, now);
     bytes_ -= std::min(bytes_, m->second.bytes);
     in_flight_.erase(m);
+    --qs.in_flight;
     ++qs.metrics.released;
   }
   qs.waiting.erase(it);
@@ -607,6 +632,7 @@ void ConsumerCore::release_unstarted() {
     ++qs.metrics.released;
     ++summary_.released;
     in_flight_.erase(it);
+    --qs.in_flight;
   }
 }
 
@@ -840,15 +866,13 @@ void ConsumerCore::tick() {
 // ---- what other threads see -------------------------------------------------------------------
 
 void ConsumerCore::update_counts() {
-  std::vector<std::size_t> per_queue(queues_.size(), 0);
-  for (const auto& [id, e] : in_flight_) ++per_queue[e.queue];
   bool receives_out = false;
   for (const auto& qs : queues_) receives_out = receives_out || !qs.receives.empty();
   std::lock_guard lock(mutex_);
   ConsumerQueueMetrics total;
   for (std::size_t q = 0; q < queues_.size(); ++q) {
     auto m = queues_[q].metrics;
-    m.in_flight = per_queue[q];
+    m.in_flight = queues_[q].in_flight;
     snapshot_.queues[q] = m;
     total.received += m.received;
     total.handled += m.handled;

@@ -117,6 +117,7 @@ struct ConsumerCore : std::enable_shared_from_this<ConsumerCore> {
     std::map<std::string, std::deque<std::uint64_t>> waiting;
     std::set<std::string> busy;
     ConsumerQueueMetrics metrics;
+    std::size_t in_flight = 0;  // of in_flight_, this queue's (kept as they come and go)
     QueueState(Executor ex, std::chrono::milliseconds linger)
         : executor(std::move(ex)), deletes(linger), changes(linger) {}
   };
@@ -130,6 +131,7 @@ struct ConsumerCore : std::enable_shared_from_this<ConsumerCore> {
   void fetch_visibility(std::size_t q);
   void on_received(std::size_t q, std::uint64_t n, Result<std::vector<Message>> r);
   void on_poll_error(std::size_t q, const Error& e);
+  void hold_polls(std::size_t q, std::chrono::milliseconds delay);  // no receive until then
   void admit_message(std::size_t q, Message m);
   void start_handler(std::uint64_t id);
   void run_handler(std::shared_ptr<Delivery::State> state);

@@ -28,6 +28,7 @@ class CredentialsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     env.clear_aws();
+    env.set("AWS_EC2_METADATA_DISABLED", "true");  // the chain never reaches for IMDS here
     env.set("HOME", dir.path().string());
     env.set("AWS_CONFIG_FILE", (dir.path() / "config").string());
     env.set("AWS_SHARED_CREDENTIALS_FILE", (dir.path() / "credentials").string());
@@ -136,8 +137,9 @@ TEST_F(CredentialsTest, ProfileErrorsSayWhereTheyLooked) {
                "IncompleteCredentials", {"'half'", "aws_secret_access_key"});
   expect_error(sqs::make_profile_credentials_provider("secret-only")->credentials(),
                "IncompleteCredentials", {"'secret-only'", "aws_access_key_id"});
+  // role_arn without a source: says what is missing.
   expect_error(sqs::make_profile_credentials_provider("assumed")->credentials(),
-               "CredentialsNotFound", {"'assumed'", "role_arn", "not supported"});
+               "IncompleteCredentials", {"'assumed'", "role_arn", "source_profile"});
   expect_error(sqs::make_profile_credentials_provider("bare")->credentials(), "CredentialsNotFound",
                {"'bare'", "aws_access_key_id"});
 }

@@ -235,7 +235,10 @@ TEST_F(Bench, DeliversEveryMessageOverTwoRegions) {
     EXPECT_EQ(str(q.at("queue")), i == 0 ? url1_ : url2_);
     EXPECT_EQ(str(q.at("state")), "closed");
     EXPECT_TRUE(q.at("transitions").as_array().empty()) << s;
-    EXPECT_EQ(number(q.at("sent")), 200u) << "round-robin over equal weights: " << s;
+    // Round-robin over equal weights; the dispatcher steers a few sends away from a queue whose
+    // calls stall for a moment (a loaded machine), so not always exactly half.
+    EXPECT_NEAR(static_cast<double>(number(q.at("sent"))), 200.0, 20.0)
+        << "round-robin over equal weights: " << s;
     sent += number(q.at("sent"));
     received += number(q.at("received"));
   }

@@ -57,6 +57,8 @@ std::vector<std::string> SqsctlTest::base_env() const {
   env.push_back("AWS_SECRET_ACCESS_KEY=test");
   env.push_back("AWS_CONFIG_FILE=" + home_dir_ + "/no-config");
   env.push_back("AWS_SHARED_CREDENTIALS_FILE=" + home_dir_ + "/no-credentials");
+  // Never instance metadata at 169.254.169.254 (a test may override it with extra_env).
+  env.push_back("AWS_EC2_METADATA_DISABLED=true");
   return env;
 }
 

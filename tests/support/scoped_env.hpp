@@ -37,15 +37,34 @@ class ScopedEnv {
     ::unsetenv(name.c_str());
   }
   // Every variable the configuration resolution reads, so the machine's own settings never leak
-  // into a test.
+  // into a test; and instance metadata disabled, so that no default chain ever reaches for
+  // 169.254.169.254 (a test that wants IMDS points it at a scripted 127.0.0.1 server).
   void clear_aws() {
-    for (const char* n :
-         {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SQS",
-          "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE", "AWS_CA_BUNDLE", "AWS_PROFILE", "AWS_CONFIG_FILE",
-          "AWS_SHARED_CREDENTIALS_FILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-          "AWS_SESSION_TOKEN"}) {
+    for (const char* n : {"AWS_REGION",
+                          "AWS_DEFAULT_REGION",
+                          "AWS_ENDPOINT_URL",
+                          "AWS_ENDPOINT_URL_SQS",
+                          "AWS_MAX_ATTEMPTS",
+                          "AWS_RETRY_MODE",
+                          "AWS_CA_BUNDLE",
+                          "AWS_PROFILE",
+                          "AWS_CONFIG_FILE",
+                          "AWS_SHARED_CREDENTIALS_FILE",
+                          "AWS_ACCESS_KEY_ID",
+                          "AWS_SECRET_ACCESS_KEY",
+                          "AWS_SESSION_TOKEN",
+                          "AWS_WEB_IDENTITY_TOKEN_FILE",
+                          "AWS_ROLE_ARN",
+                          "AWS_ROLE_SESSION_NAME",
+                          "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                          "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                          "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                          "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                          "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+                          "AWS_ENDPOINT_URL_STS"}) {
       unset(n);
     }
+    set("AWS_EC2_METADATA_DISABLED", "true");
   }
 
  private:

@@ -22,6 +22,8 @@ void add_send_batch_command(CLI::App& app, Context& context);
 void add_bench_command(CLI::App& app, Context& context);
 // consume: sqs::Consumer over one queue or several regions
 void add_consume_command(CLI::App& app, Context& context);
+// whoami: which credentials the chain finds (never a secret)
+void add_whoami_command(CLI::App& app, Context& context);
 
 // A QUEUE positional argument (URL or name), required.
 CLI::Option* add_queue_argument(CLI::App& command, std::string& queue);

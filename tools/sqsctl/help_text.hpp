@@ -23,8 +23,10 @@ Configuration, as in every AWS SDK:
   region       --region, else AWS_REGION, AWS_DEFAULT_REGION, the profile's region
   endpoint     --endpoint, else AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL, the profile's
                endpoint_url, else https://sqs.REGION.amazonaws.com
-  credentials  AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN), else the shared
-               files (AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE) for --profile / AWS_PROFILE
+  credentials  the AWS default chain: AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY, web identity
+               (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN), the profile of --profile /
+               AWS_PROFILE (keys, credential_process, SSO, assume-role), the container
+               endpoint, EC2 instance metadata; `sqsctl whoami` shows which one answers
   retries      AWS_MAX_ATTEMPTS (standard retry mode, 3 attempts by default)
   timeouts     --timeout SECONDS bounds the whole command: every call, retry, back-off and
                page (receive: plus its long poll's wait). Without it: 10 s per attempt, no

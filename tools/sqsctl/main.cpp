@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   sqsctl::add_send_batch_command(app, context);
   sqsctl::add_consume_command(app, context);
   sqsctl::add_bench_command(app, context);
+  sqsctl::add_whoami_command(app, context);
   sqsctl::group_commands(app);
   app.require_subcommand(1);
   app.footer(sqsctl::kTopLevelFooter);
