@@ -95,7 +95,8 @@ class ConsumeWorkload final : public Workload {
   }
   std::string extra_json() const override {
     char buf[200];
-    std::snprintf(buf, sizeof buf, ",\"receives\":%llu", static_cast<unsigned long long>(receives_));
+    std::snprintf(buf, sizeof buf, ",\"receives\":%llu",
+                  static_cast<unsigned long long>(receives_));
     std::string out = buf;
     if (sleeper_) {
       std::snprintf(buf, sizeof buf,

@@ -322,8 +322,7 @@ void ConsumerCore::on_received(std::size_t q, std::uint64_t number,
       if (i < asked) {
         admit_message(q, std::move((*r)[i]));
       } else {
-        qs.changes.add({(*r)[i].receipt_handle, 0, 0, Change::Why::release},
-                       SteadyClock::now());
+        qs.changes.add({(*r)[i].receipt_handle, 0, 0, Change::Why::release}, SteadyClock::now());
         ++qs.metrics.released;
       }
     }
