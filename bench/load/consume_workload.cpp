@@ -91,12 +91,14 @@ class ConsumeWorkload final : public Workload {
     run_.add_done(summary.metrics.total.acked);
     if (summary.metrics.total.ack_failures > 0) run_.fail("acknowledgements failed");
     receives_ = summary.metrics.total.receives;
+    released_ = summary.metrics.total.released;
     run_.worker_done();
   }
   std::string extra_json() const override {
     char buf[200];
-    std::snprintf(buf, sizeof buf, ",\"receives\":%llu",
-                  static_cast<unsigned long long>(receives_));
+    std::snprintf(buf, sizeof buf, ",\"receives\":%llu,\"released\":%llu",
+                  static_cast<unsigned long long>(receives_),
+                  static_cast<unsigned long long>(released_));
     std::string out = buf;
     if (sleeper_) {
       std::snprintf(buf, sizeof buf,
@@ -113,6 +115,7 @@ class ConsumeWorkload final : public Workload {
   std::optional<sqs::Consumer> consumer_;
   bool finished_ = false;
   std::uint64_t receives_ = 0;
+  std::uint64_t released_ = 0;  // answered beyond what a receive asked (the canned endpoint)
   std::size_t in_flight_max_ = 0;
   long threads_max_ = 0;
   long rss_kb_max_ = 0;

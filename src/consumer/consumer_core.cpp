@@ -232,9 +232,13 @@ void ConsumerCore::poll(std::size_t q) {
     on_poll_error(q, Error::make(ErrorKind::circuit_open, "CircuitOpen", "breaker open"));
     return;
   }
+  // A queue's first receive goes out for whatever room there is (a slot that frees is refilled
+  // at once); more at the same time only for a full batch: many small receives cost requests
+  // (and money) without moving more messages.
+  const int full = std::min(10, options_.max_in_flight);
   while (static_cast<int>(qs.receives.size()) < options_.receives_per_queue) {
     const int n = std::min(10, room());
-    if (n <= 0) return;
+    if (n <= 0 || (!qs.receives.empty() && n < full)) return;
     ReceiveOptions o;
     o.max_messages = n;
     o.wait_time_seconds = options_.wait_time_seconds;
