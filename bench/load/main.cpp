@@ -29,7 +29,7 @@ sqs::ClientConfig client_config(const Options& o) {
   };
   if (!set("AWS_REGION") && !set("AWS_DEFAULT_REGION")) c.region = "us-east-1";
   c.endpoint = o.endpoint;
-  if (!set("AWS_ACCESS_KEY_ID")) {
+  if (o.credentials == "static" || (o.credentials == "auto" && !set("AWS_ACCESS_KEY_ID"))) {
     c.credentials =
         sqs::Credentials{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"};
   }
@@ -44,6 +44,7 @@ std::unique_ptr<sqs_load::Workload> make_workload(sqs_load::Run& run) {
   if (op == "recv-delete") return sqs_load::make_recv_delete(run, false);
   if (op == "recv-delete-batch") return sqs_load::make_recv_delete(run, true);
   if (op == "consume") return sqs_load::make_consume(run);
+  if (op == "produce") return sqs_load::make_produce(run);
   return sqs_load::make_long_poll(run);
 }
 

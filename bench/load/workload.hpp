@@ -26,5 +26,6 @@ std::unique_ptr<Workload> make_send_batch(Run& run);
 std::unique_ptr<Workload> make_recv_delete(Run& run, bool batch_delete);
 std::unique_ptr<Workload> make_long_poll(Run& run);
 std::unique_ptr<Workload> make_consume(Run& run);
+std::unique_ptr<Workload> make_produce(Run& run);
 
 }  // namespace sqs_load
