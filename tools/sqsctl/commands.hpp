@@ -22,6 +22,8 @@ void add_send_batch_command(CLI::App& app, Context& context);
 void add_bench_command(CLI::App& app, Context& context);
 // consume: sqs::Consumer over one queue or several regions
 void add_consume_command(CLI::App& app, Context& context);
+// produce: stdin lines sent through sqs::Producer.
+void add_produce_command(CLI::App& app, Context& context);
 // whoami: which credentials the chain finds (never a secret)
 void add_whoami_command(CLI::App& app, Context& context);
 

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   sqsctl::add_message_commands(app, context);
   sqsctl::add_send_batch_command(app, context);
   sqsctl::add_consume_command(app, context);
+  sqsctl::add_produce_command(app, context);
   sqsctl::add_bench_command(app, context);
   sqsctl::add_whoami_command(app, context);
   sqsctl::group_commands(app);
