@@ -5,8 +5,9 @@
 # alone, and over both; prints each run's JSON summary and the ratios of the median rates: messages
 # moved end to end (count / elapsed_s: sent, received and deleted) and the send rate alone.
 #
-# Usage: bench/scripts/run-regions.sh [-r RUNS] [-n COUNT] [-c CONCURRENCY] [-R RECEIVERS]
-#   defaults: 3 rounds of 20,000 messages, the bench's defaults for concurrency and receivers.
+# Usage: bench/scripts/run-regions.sh [-r RUNS] [-n COUNT] [-c CONCURRENCY] [-R RECEIVERS] [-P]
+#   defaults: 3 rounds of 20,000 messages, the bench's defaults for concurrency and receivers;
+#   -P sends through sqs::Producer (`sqsctl bench --producer`).
 # Env: SQSCTL (default build/bin/sqsctl).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -17,7 +18,8 @@ while (($#)); do
     -n) COUNT=$2; shift 2 ;;
     -c) EXTRA+=(--concurrency "$2"); shift 2 ;;
     -R) EXTRA+=(--receivers "$2"); shift 2 ;;
-    -h|--help) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -P) EXTRA+=(--producer); shift ;;
+    -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-regions.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done

@@ -135,6 +135,11 @@ struct ConsumerOptions {
   // Poll errors back off per queue, exponentially with jitter, between these.
   std::chrono::milliseconds poll_backoff_min{100};
   std::chrono::milliseconds poll_backoff_max{30000};
+  // true: stop() cancels the long polls in flight at once. false: they end by their wait (at
+  // most wait_time_seconds), and what they bring is made visible again at once — for servers
+  // that hand messages to a long poll whose connection was closed (fauxqs does): those would
+  // stay hidden for a visibility timeout.
+  bool cancel_receives_on_stop = true;
   // Advanced: makes each receive in place of the default,
   //   executor.async_receive(options, boost::asio::bind_cancellation_slot(cancel, done)),
   // to trace receives, inject faults or test. Called on the consumer's thread; it must call

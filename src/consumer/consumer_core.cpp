@@ -134,9 +134,11 @@ StopSummary ConsumerCore::stop(std::chrono::milliseconds deadline) {
     }
     phase_ = Phase::stopping;
     // Long polls end now (their connections closed), not in up to 20 s.
-    for (auto& qs : queues_) {
-      for (auto& [n, receive] : qs.receives)
-        receive.signal->emit(boost::asio::cancellation_type::terminal);
+    if (options_.cancel_receives_on_stop) {
+      for (auto& qs : queues_) {
+        for (auto& [n, receive] : qs.receives)
+          receive.signal->emit(boost::asio::cancellation_type::terminal);
+      }
     }
     release_unstarted();
     flush(true);

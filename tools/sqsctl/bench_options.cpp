@@ -419,6 +419,11 @@ sqs::Result<BenchConfig> validate(const BenchArguments& arguments) {
   config.drain_timeout = std::chrono::milliseconds(
       static_cast<std::int64_t>(std::ceil(arguments.drain_timeout_seconds * 1000)));
   config.no_send = arguments.no_send;
+  config.producer = arguments.producer;
+  if (arguments.linger_ms < 0 || arguments.linger_ms > 60000) {
+    return bad("--linger must be 0..60000 milliseconds");
+  }
+  config.linger = std::chrono::milliseconds(static_cast<long long>(arguments.linger_ms));
   config.wait_seconds = arguments.wait_seconds;
   config.visibility_timeout = arguments.visibility_timeout;
   return config;

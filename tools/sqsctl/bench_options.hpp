@@ -35,6 +35,8 @@ struct BenchArguments {
   std::optional<std::string> control;
   double drain_timeout_seconds = 30;
   bool no_send = false;
+  bool producer = false;
+  double linger_ms = 5;
   int wait_seconds = 1;
   int visibility_timeout = 10;
   std::optional<std::string> hedge;  // DURATION or pNN (adaptive)
@@ -68,6 +70,9 @@ struct BenchConfig {
   std::optional<ControlAddress> control;
   std::chrono::milliseconds drain_timeout{30000};
   bool no_send = false;
+  // Sends through sqs::Producer (batched, its linger) instead of one failover send each.
+  bool producer = false;
+  std::chrono::milliseconds linger{5};
   int wait_seconds = 1;
   int visibility_timeout = 10;
   // The dispatcher's load settings (DispatcherOptions::bulkhead, in_flight, hedge).

@@ -130,6 +130,10 @@ boost::json::object to_json(const BenchReport& r) {
   out["queues"] = std::move(queues);
   out["count"] = r.count;
   out["send_retries"] = r.send_retries;
+  if (r.producer_batches) {
+    out["producer"] = {{"batches", *r.producer_batches},
+                       {"average_fill", round3(r.producer_average_fill)}};
+  }
   out["foreign"] = r.foreign;
   out["send_elapsed_s"] = round3(r.send_elapsed_s);
   out["started_unix_s"] = round3(r.started_unix_s);

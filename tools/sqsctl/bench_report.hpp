@@ -58,6 +58,9 @@ struct BenchReport {
   std::uint64_t sent = 0;
   std::uint64_t send_errors = 0;
   std::uint64_t send_retries = 0;  // failed attempts that were tried again
+  // --producer: its SendMessageBatch calls and their average number of entries.
+  std::optional<std::uint64_t> producer_batches;
+  double producer_average_fill = 0;
   std::uint64_t received = 0;
   std::uint64_t unique = 0;
   std::uint64_t lost = 0;

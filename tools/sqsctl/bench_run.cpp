@@ -218,6 +218,7 @@ void BenchRun::send(SendSlot& slot) {
   if (!slot.started) slot.started = Clock::now();
   std::string body = tracker_.codec().encode(slot.sequence, config_.message_bytes);
   sqs::SendOptions options = send_options(slot.sequence);
+  if (producer_) return produce(slot, std::move(body), std::move(options));
   if (!faults_.any_active()) return failover_send(slot, std::move(body), std::move(options));
 
   // An injection runs: the first try goes to the queue the dispatcher picks (it avoids a stalled
@@ -243,6 +244,17 @@ void BenchRun::send(SendSlot& slot) {
         ++send_retries_;
         failover_send(slot, std::move(body), std::move(options));
       });
+}
+
+// --producer: one send per message; the producer batches them and fails over.
+void BenchRun::produce(SendSlot& slot, std::string body, sqs::SendOptions options) {
+  ++calls_in_flight_;
+  producer_->async_send(std::move(body), std::move(options),
+                        on_run_thread([this, &slot](sqs::Result<sqs::ProducerResult> result) {
+                          call_done();
+                          if (result) return sent(slot, result->queue_index);
+                          send_failed(slot, result.error());
+                        }));
 }
 
 void BenchRun::failover_send(SendSlot& slot, std::string body, sqs::SendOptions options) {
@@ -317,6 +329,9 @@ void BenchRun::start_consumer() {
   options.fifo_across_queues = true;
   // A region back from an outage is polled again within a second.
   options.poll_backoff_max = milliseconds(1000);
+  // At the end, long polls end by their (short) wait rather than being cut: a server that hands
+  // messages to a cut poll would hide them from the next run for a visibility timeout.
+  options.cancel_receives_on_stop = false;
   options.receive_function = [this](const sqs::Executor& executor,
                                     const sqs::ReceiveOptions& receive_options,
                                     boost::asio::cancellation_slot cancel, auto done) {
@@ -512,6 +527,14 @@ BenchReport BenchRun::run() {
       slots_.push_back(std::make_unique<SendSlot>(io_));
     }
   }
+  if (config_.producer && !config_.no_send) {
+    sqs::ProducerOptions o;
+    o.linger = config_.linger;
+    o.fifo_failover = true;  // (the bench's FIFO messages may go to any region)
+    o.failover = failover_;
+    o.max_attempts = 1;  // the bench retries a failed send itself, as without --producer
+    producer_ = std::make_unique<sqs::Producer>(dispatcher_, o);
+  }
   start_consumer();
   for (auto& slot : slots_) next_message(*slot);
   tick();
@@ -528,6 +551,11 @@ BenchReport BenchRun::run() {
   // The consumer's stop is bounded by its deadline; then nothing calls into the run any more.
   stop_consumer();
   if (consumer_stopper_.joinable()) consumer_stopper_.join();
+  if (producer_) {
+    // Sends in flight complete (their completions wait on this loop, run again by the clients'
+    // wind-down); nothing buffered remains: every slot's send was answered or the run ended.
+    producer_metrics_ = producer_->metrics();
+  }
   consumer_.reset();
   take_inbox();  // (what it handed over last)
   progress_.finish(snapshot());

@@ -36,6 +36,7 @@
 #include "bench_tracker.hpp"
 #include "sqs/consumer.hpp"
 #include "sqs/multiqueue.hpp"
+#include "sqs/producer.hpp"
 
 namespace sqsctl::bench {
 
@@ -97,6 +98,7 @@ class BenchRun {
   // Sending.
   void next_message(SendSlot& slot);
   void send(SendSlot& slot);
+  void produce(SendSlot& slot, std::string body, sqs::SendOptions options);
   void failover_send(SendSlot& slot, std::string body, sqs::SendOptions options);
   void sent(SendSlot& slot, std::size_t queue);
   void send_failed(SendSlot& slot, const sqs::Error& error);
@@ -173,6 +175,8 @@ class BenchRun {
   Clock::time_point last_send_ok_{};
   std::string last_send_error_;
 
+  std::unique_ptr<sqs::Producer> producer_;  // --producer
+  sqs::ProducerMetrics producer_metrics_;
   std::unique_ptr<sqs::Consumer> consumer_;
   std::shared_ptr<Inbox> inbox_received_;
   std::thread consumer_stopper_;  // stop() waits: never on the run's thread, which it needs

@@ -186,6 +186,11 @@ BenchReport BenchRun::make_report() const {
   report.count = config_.no_send ? 0 : config_.count;
   report.sent = tracker_.sent();
   report.send_errors = tracker_.send_errors();
+  if (config_.producer && !config_.no_send) {
+    const auto m = producer_ ? producer_->metrics() : producer_metrics_;
+    report.producer_batches = m.batches;
+    report.producer_average_fill = m.average_fill();
+  }
   report.send_retries = send_retries_;
   report.received = tracker_.received();
   report.unique = tracker_.unique();

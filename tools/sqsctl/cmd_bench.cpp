@@ -87,6 +87,9 @@ void print_banner(const bench::BenchConfig& config, const std::vector<bench::Ben
     std::cerr << config.count << " messages of " << config.message_bytes << " bytes, "
               << config.concurrency << " sends in flight";
     if (config.rate > 0) std::cerr << ", at most " << config.rate << "/s";
+    if (config.producer) {
+      std::cerr << ", through sqs::Producer (linger " << config.linger.count() << " ms)";
+    }
   }
   std::cerr << ", " << config.receivers << " receiver(s) per queue, " << queues.size()
             << (queues.size() == 1 ? " queue" : " queues") << "; breaker "
@@ -265,6 +268,14 @@ void add_bench_command(CLI::App& app, Context& context) {
       ->type_name("SECONDS");
   command->add_flag("--no-send", arguments->no_send,
                     "Only receive (drain the queues), counting what arrives");
+  command->add_flag("--producer", arguments->producer,
+                    "Send through sqs::Producer: each message is one send, put in batches of up "
+                    "to 10 by the producer (its linger, through the dispatcher's failover); "
+                    "fault injections then apply to receives only");
+  command
+      ->add_option("--linger", arguments->linger_ms,
+                   "With --producer: milliseconds a message may wait for its batch (default 5)")
+      ->type_name("MS");
   command
       ->add_option("--wait-seconds", arguments->wait_seconds,
                    "Long-poll wait of each receive, 0-20 (default 1)")
