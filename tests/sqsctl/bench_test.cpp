@@ -249,6 +249,20 @@ TEST_F(Bench, DeliversEveryMessageOverTwoRegions) {
   EXPECT_EQ(messages_in(*region2_, url2_), 0);
 }
 
+// --producer: every message is one send to sqs::Producer, which batches them over both regions.
+TEST_F(Bench, ProducerDeliversEveryMessageInBatches) {
+  auto r = sqsctl_raw(bench_args({"--count", "500", "--concurrency", "50", "--producer"}));
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  auto s = summary(r);
+  expect_nothing_lost(s, 500);
+  ASSERT_TRUE(s.contains("producer")) << s;
+  const auto& p = s.at("producer").as_object();
+  EXPECT_GT(p.at("average_fill").to_number<double>(), 3.0) << s;
+  EXPECT_LT(number(p.at("batches")), 500u) << "not batched: " << s;
+  const auto& queues = s.at("queues").as_array();
+  for (const auto& q : queues) EXPECT_GT(number(q.as_object().at("sent")), 0u) << s;
+}
+
 TEST_F(Bench, WeightsSteerTheSends) {
   auto r = sqsctl_raw({"bench", "--queue", spec(*region1_, name_, ",weight=3"), "--queue",
                        spec(*region2_, name_), "--count", "200", "--concurrency", "4"});
