@@ -1,5 +1,6 @@
 // sqs::Producer against fauxqs: batches filled under load, linger, flush and close, bounds,
 // FIFO order per group with concurrent senders, refused messages.
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <atomic>
@@ -12,6 +13,7 @@
 #include "consumer/consumer_support.hpp"
 #include "integration/itest_support.hpp"
 #include "sqs/producer.hpp"
+#include "support/run_coroutine.hpp"
 
 namespace sqs::itest {
 namespace {
@@ -218,6 +220,55 @@ TEST_F(ProducerTest, BufferFullPolicies) {
     EXPECT_GT(producer.metrics().waited_for_room, 0u);
   }
   EXPECT_EQ(drain(queue, 35).size(), 35u);
+}
+
+// Batches respect the payload limit: a message as big as it travels alone, the small ones
+// around it share batches.
+TEST_F(ProducerTest, AMessageAsBigAsTheLimitTravelsAlone) {
+  Producer producer(queue, {.linger = 200ms});
+  std::vector<std::future<Result<ProducerResult>>> futures;
+  for (int i = 0; i < 4; ++i) {
+    futures.push_back(
+        producer.async_send("small-" + std::to_string(i), {}, boost::asio::use_future));
+  }
+  const std::string big(1048576 - 16, 'b');  // with "big-" and the digits, just under 1 MiB
+  futures.push_back(producer.async_send("big-" + big, {}, boost::asio::use_future));
+  for (int i = 4; i < 8; ++i) {
+    futures.push_back(
+        producer.async_send("small-" + std::to_string(i), {}, boost::asio::use_future));
+  }
+  for (auto& f : futures) {
+    auto r = f.get();
+    ASSERT_TRUE(r) << r.error().to_string();
+  }
+  const auto m = producer.metrics();
+  EXPECT_EQ(m.sent, 9u);
+  EXPECT_EQ(m.batches, 3u) << "small ones, the big one alone, the rest";
+  EXPECT_EQ(drain(queue, 9).size(), 9u);
+}
+
+// In a coroutine: co_await each send (its completion resumes the coroutine on its executor),
+// and a flush.
+TEST_F(ProducerTest, CoroutineForms) {
+  Producer producer(queue, {.linger = 1ms});
+  boost::asio::io_context io;
+  std::vector<std::string> ids;
+  std::thread::id resumed_on;
+  test::run_coroutine(io, [&]() -> boost::asio::awaitable<void> {
+    for (int i = 0; i < 3; ++i) {
+      std::string body = "co-" + std::to_string(i);
+      SendOptions options;
+      auto r = co_await producer.async_send(body, options, boost::asio::use_awaitable);
+      EXPECT_TRUE(r) << r.error().to_string();
+      if (r) ids.push_back(r->message_id);
+      resumed_on = std::this_thread::get_id();
+    }
+    auto flushed = co_await producer.async_flush(boost::asio::use_awaitable);
+    EXPECT_TRUE(flushed);
+  });
+  EXPECT_EQ(ids.size(), 3u);
+  EXPECT_EQ(resumed_on, std::this_thread::get_id()) << "not resumed on the coroutine's executor";
+  EXPECT_EQ(drain(queue, 3).size(), 3u);
 }
 
 // A bad message is refused before it is buffered; the others go.
