@@ -108,7 +108,8 @@ class Producer {
   // sqs::Exception (validation) for bad options.
   explicit Producer(const Queue& queue, ProducerOptions options = {});
   explicit Producer(const Dispatcher& dispatcher, ProducerOptions options = {});
-  // Closes with a 30 s deadline if open: what it cannot send is completed with an error.
+  // Closes with a 30 s deadline if open (what it cannot send is completed with an error), then
+  // waits for the batches in flight. Do not destroy a producer from one of its completions.
   ~Producer();
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;

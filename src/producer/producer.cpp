@@ -63,7 +63,15 @@ Producer::Producer(const Dispatcher& dispatcher, ProducerOptions options)
 
 Producer::~Producer() {
   if (!core_) return;
-  if (!core_->on_loop_thread()) close();
+  if (core_->on_loop_thread()) {
+    // Destroyed from one of its own completions: the engine cannot wait for itself, nor be
+    // destroyed under its running loop. What is buffered is sent as usual; the engine ends its
+    // loop once idle and stays allocated (a documented misuse costs memory, not a crash).
+    new std::shared_ptr<detail::ProducerCore>(core_);
+    core_->shutdown();
+    return;
+  }
+  close();
   core_->shutdown();
 }
 

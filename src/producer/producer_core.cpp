@@ -74,6 +74,11 @@ ProducerCore::~ProducerCore() {
 
 void ProducerCore::shutdown() {
   if (!loop_.joinable()) return;
+  if (on_loop_thread()) {
+    post([this] { guard_.reset(); });
+    loop_.detach();
+    return;
+  }
   // Batches still in flight complete (by their clients' timeouts) before the loop goes.
   {
     std::unique_lock lock(mutex_);
@@ -83,11 +88,7 @@ void ProducerCore::shutdown() {
     guard_.reset();
     for (auto& lane : lanes_) lane.timer->cancel();
   });
-  if (on_loop_thread()) {
-    loop_.detach();  // (destroyed from its own completion: the loop ends on its own)
-  } else {
-    loop_.join();
-  }
+  loop_.join();
 }
 
 // ---- sending ----------------------------------------------------------------------------------
