@@ -340,5 +340,67 @@ TEST(ProducerFifo, OrderPerGroupWithConcurrentSenders) {
   }
 }
 
+// A dispatcher of FIFO queues, no failover asked: each group goes to one queue only, in order.
+TEST(ProducerFifo, OverADispatcherEachGroupStaysInOneQueue) {
+  Client client{fauxqs_config()};
+  std::vector<DispatcherQueue> queues;
+  for (int i = 0; i < 2; ++i) {
+    auto url = create_queue(client, unique_name("pfd", true), {{"FifoQueue", "true"}});
+    queues.push_back({Queue(client, url), 1});
+  }
+  Dispatcher dispatcher(std::move(queues));
+  constexpr int kGroups = 8, kPerGroup = 20;
+  std::map<std::string, std::set<std::size_t>> queue_of_group;
+  {
+    Producer producer(dispatcher, {.linger = 2ms});
+    std::vector<std::pair<std::string, std::future<Result<ProducerResult>>>> sends;
+    for (int i = 0; i < kPerGroup; ++i) {
+      for (int g = 0; g < kGroups; ++g) {
+        SendOptions o;
+        o.group_id = "g" + std::to_string(g);
+        o.deduplication_id = *o.group_id + "-" + std::to_string(i);
+        sends.emplace_back(*o.group_id,
+                           producer.async_send(*o.deduplication_id, o, boost::asio::use_future));
+      }
+    }
+    for (auto& [group, f] : sends) {
+      auto r = f.get();
+      ASSERT_TRUE(r) << r.error().to_string();
+      queue_of_group[group].insert(r->queue_index);
+    }
+  }
+  std::set<std::size_t> used;
+  for (const auto& [group, qs] : queue_of_group) {
+    EXPECT_EQ(qs.size(), 1u) << group << " went to two queues";
+    used.insert(*qs.begin());
+  }
+  EXPECT_EQ(used.size(), 2u) << "the groups should spread over both queues";
+  for (std::size_t q = 0; q < 2; ++q) {
+    std::map<std::string, std::vector<int>> order;
+    const Queue& queue = dispatcher.executor(q).queue();
+    for (int empty = 0; empty < 2;) {
+      ReceiveOptions o;
+      o.max_messages = 10;
+      o.wait_time_seconds = 1;
+      auto r = queue.receive(o);
+      ASSERT_TRUE(r) << r.error().to_string();
+      if (r->empty()) ++empty;
+      std::vector<std::string> handles;
+      for (auto& m : *r) {
+        const auto dash = m.body.find('-');
+        order[m.body.substr(0, dash)].push_back(std::stoi(m.body.substr(dash + 1)));
+        handles.push_back(m.receipt_handle);
+      }
+      if (!handles.empty()) {
+        ASSERT_TRUE(queue.delete_batch(handles));
+      }
+    }
+    for (const auto& [group, got] : order) {
+      ASSERT_EQ(got.size(), static_cast<std::size_t>(kPerGroup)) << group;
+      for (int i = 0; i < kPerGroup; ++i) ASSERT_EQ(got[i], i) << group;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sqs::itest
