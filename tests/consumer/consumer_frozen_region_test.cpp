@@ -36,22 +36,9 @@ class Books {
 };
 
 TEST(ConsumerRegions, AFrozenRegionCostsTheOtherNothing) {
-  std::vector<std::string> dirs;
-  std::vector<std::unique_ptr<test::FauxqsServer>> servers;
-  for (const char* region : {"us-east-1", "eu-west-1"}) {
-    dirs.push_back(test::make_temp_dir(std::string("sqs-consumer-frozen-") + region));
-    servers.push_back(std::make_unique<test::FauxqsServer>(
-        test::FauxqsServer::Options{.region = region, .data_dir = dirs.back()}));
-  }
-  std::vector<std::unique_ptr<Client>> clients;
-  std::vector<DispatcherQueue> queues;
-  for (auto& server : servers) {
-    ClientConfig c = config_for(server->endpoint());
-    c.region = server->region();
-    c.request_timeout = 1s;
-    clients.push_back(std::make_unique<Client>(c));
-    queues.push_back({create_queue_object(*clients.back(), unique_name("frozen")), 1});
-  }
+  TwoRegions regions("consumer-frozen");
+  auto& servers = regions.servers;
+  auto& queues = regions.queues;
   constexpr int kFirst = 100, kSecond = 200;
   fill(queues[0].queue, kFirst, "r0");
   fill(queues[1].queue, kFirst, "r1");
@@ -99,7 +86,6 @@ TEST(ConsumerRegions, AFrozenRegionCostsTheOtherNothing) {
       << "region 0 handled " << consumer.metrics().queues[0].acked << " after the thaw";
   auto summary = consumer.stop(10s);
   EXPECT_TRUE(summary.drained);
-  for (const auto& dir : dirs) std::filesystem::remove_all(dir);
 }
 
 // Below the client, a receive that never completes (here: a receive function that holds it until

@@ -1,5 +1,6 @@
-// What the consumer tests share: waiting for a condition, filling a queue, counting what is
-// left in it, and completing async handlers later on a thread of their own.
+// What the consumer and producer tests share: waiting for a condition, filling and draining a
+// queue, counting what is left in it, completing async handlers later on a thread of their own,
+// and two regions (two fauxqs servers with a queue each).
 #pragma once
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -7,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -14,6 +16,8 @@
 #include <vector>
 
 #include "integration/itest_support.hpp"
+#include "sqs/multiqueue.hpp"
+#include "support/fauxqs_server.hpp"
 
 namespace sqs::itest {
 
@@ -73,6 +77,61 @@ class Later {
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
   std::thread thread_;
+};
+
+// Receives (wait 1 s) and deletes until `empty_rounds` receives in a row come back empty.
+inline std::vector<Message> drain_messages(const Queue& q, int empty_rounds = 2) {
+  std::vector<Message> out;
+  for (int empty = 0; empty < empty_rounds;) {
+    ReceiveOptions o;
+    o.max_messages = 10;
+    o.wait_time_seconds = 1;
+    o.attribute_names = {"MessageGroupId"};
+    auto r = q.receive(o);
+    EXPECT_TRUE(r) << r.error().to_string();
+    if (!r) break;
+    if (r->empty()) ++empty;
+    std::vector<std::string> handles;
+    for (auto& m : *r) {
+      handles.push_back(m.receipt_handle);
+      out.push_back(std::move(m));
+    }
+    if (!handles.empty()) {
+      EXPECT_TRUE(q.delete_batch(handles));
+    }
+  }
+  return out;
+}
+
+// Two regions: a fauxqs server each (its own data directory, so that it can be killed and
+// restarted), a client each (request timeout 1 s) and a queue each, in `queues` for a
+// Dispatcher.
+struct TwoRegions {
+  std::vector<std::string> dirs;
+  std::vector<std::unique_ptr<test::FauxqsServer>> servers;
+  std::vector<std::unique_ptr<Client>> clients;
+  std::vector<DispatcherQueue> queues;
+
+  explicit TwoRegions(const std::string& hint) {
+    for (const char* region : {"us-east-1", "eu-west-1"}) {
+      dirs.push_back(test::make_temp_dir("sqs-" + hint + "-" + region));
+      servers.push_back(std::make_unique<test::FauxqsServer>(
+          test::FauxqsServer::Options{.region = region, .data_dir = dirs.back()}));
+    }
+    for (auto& server : servers) {
+      ClientConfig c = config_for(server->endpoint());
+      c.region = server->region();
+      c.request_timeout = std::chrono::seconds(1);
+      clients.push_back(std::make_unique<Client>(c));
+      queues.push_back({create_queue_object(*clients.back(), unique_name(hint)), 1});
+    }
+  }
+  ~TwoRegions() {
+    servers.clear();
+    for (const auto& dir : dirs) std::filesystem::remove_all(dir);
+  }
+  TwoRegions(const TwoRegions&) = delete;
+  TwoRegions& operator=(const TwoRegions&) = delete;
 };
 
 }  // namespace sqs::itest

@@ -261,23 +261,9 @@ TEST_F(ConsumerTest, CoroutineHandlers) {
 // the other, and nothing is lost: every message is handled at least once (some twice: deletes
 // for the dead region that could not be sent bring their messages back).
 TEST(ConsumerRegions, ARegionKilledMidRunLosesNothing) {
-  std::vector<std::string> dirs;
-  std::vector<std::unique_ptr<test::FauxqsServer>> servers;
-  for (const char* region : {"us-east-1", "eu-west-1"}) {
-    dirs.push_back(test::make_temp_dir(std::string("sqs-consumer-") + region));
-    servers.push_back(std::make_unique<test::FauxqsServer>(
-        test::FauxqsServer::Options{.region = region, .data_dir = dirs.back()}));
-  }
-  std::vector<std::unique_ptr<Client>> clients;
-  std::vector<DispatcherQueue> queues;
-  for (auto& server : servers) {
-    ClientConfig c = config_for(server->endpoint());
-    c.region = server->region();
-    c.request_timeout = 1s;
-    clients.push_back(std::make_unique<Client>(c));
-    Queue q = create_queue_object(*clients.back(), unique_name("regions"));
-    queues.push_back({q, 1});
-  }
+  TwoRegions regions("consumer-regions");
+  auto& servers = regions.servers;
+  auto& queues = regions.queues;
   constexpr int kPerRegion = 300;
   fill(queues[0].queue, kPerRegion, "r0");
   fill(queues[1].queue, kPerRegion, "r1");
@@ -322,7 +308,6 @@ TEST(ConsumerRegions, ARegionKilledMidRunLosesNothing) {
   int duplicates = 0;
   for (const auto& [body, n] : handled) duplicates += n - 1;
   RecordProperty("duplicates", duplicates);
-  for (const auto& dir : dirs) std::filesystem::remove_all(dir);
 }
 
 // After the queue's maxReceiveCount failed receives, SQS moves the message to the dead-letter

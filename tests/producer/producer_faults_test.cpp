@@ -211,22 +211,9 @@ TEST(ProducerFaults, FifoRetriedMessageGoesBeforeItsGroupsLaterOnes) {
 // Over two fauxqs regions, one killed mid-run and restarted: every send succeeds (the other
 // region takes them), and every message reported sent is in the queue it names.
 TEST(ProducerRegions, ARegionKilledMidRunFailsNoSend) {
-  std::vector<std::string> dirs;
-  std::vector<std::unique_ptr<test::FauxqsServer>> servers;
-  for (const char* region : {"us-east-1", "eu-west-1"}) {
-    dirs.push_back(test::make_temp_dir(std::string("sqs-producer-") + region));
-    servers.push_back(std::make_unique<test::FauxqsServer>(
-        test::FauxqsServer::Options{.region = region, .data_dir = dirs.back()}));
-  }
-  std::vector<std::unique_ptr<Client>> clients;
-  std::vector<DispatcherQueue> queues;
-  for (auto& server : servers) {
-    ClientConfig c = config_for(server->endpoint());
-    c.region = server->region();
-    c.request_timeout = 1s;
-    clients.push_back(std::make_unique<Client>(c));
-    queues.push_back({create_queue_object(*clients.back(), unique_name("pregions")), 1});
-  }
+  TwoRegions regions("producer-regions");
+  auto& servers = regions.servers;
+  auto& queues = regions.queues;
   DispatcherOptions d;
   d.breaker.open_timeout = 300ms;
   Dispatcher dispatcher(std::move(queues), std::move(d));
@@ -265,32 +252,15 @@ TEST(ProducerRegions, ARegionKilledMidRunFailsNoSend) {
   ASSERT_EQ(sent_to.size(), static_cast<std::size_t>(kMessages));
   // What each queue holds is what was reported sent to it.
   for (std::size_t q = 0; q < 2; ++q) {
+    // (All of it: a batch lost with its region may also have landed there.)
     std::set<std::string> held;
-    const Queue& queue = dispatcher.executor(q).queue();
-    // (Until it is empty: a batch lost with its region may also have landed there.)
-    for (int empty = 0; empty < 2;) {
-      ReceiveOptions o;
-      o.max_messages = 10;
-      o.wait_time_seconds = 1;
-      auto r = queue.receive(o);
-      ASSERT_TRUE(r) << r.error().to_string();
-      if (r->empty()) ++empty;
-      std::vector<std::string> handles;
-      for (auto& m : *r) {
-        held.insert(m.body);
-        handles.push_back(m.receipt_handle);
-      }
-      if (!handles.empty()) {
-        ASSERT_TRUE(queue.delete_batch(handles));
-      }
-    }
+    for (const auto& m : drain_messages(dispatcher.executor(q).queue())) held.insert(m.body);
     for (const auto& [body, queue_index] : sent_to) {
       if (queue_index == q) {
         EXPECT_TRUE(held.count(body)) << body << " reported sent to " << q;
       }
     }
   }
-  for (const auto& dir : dirs) std::filesystem::remove_all(dir);
 }
 
 }  // namespace

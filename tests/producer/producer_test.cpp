@@ -315,23 +315,9 @@ TEST(ProducerFifo, OrderPerGroupWithConcurrentSenders) {
   }
   // Received in order per group (fauxqs delivers a group in order).
   std::map<std::string, std::vector<int>> order;
-  for (int empty = 0; empty < 3;) {
-    ReceiveOptions o;
-    o.max_messages = 10;
-    o.wait_time_seconds = 1;
-    o.attribute_names = {"MessageGroupId"};
-    auto r = queue.receive(o);
-    ASSERT_TRUE(r) << r.error().to_string();
-    if (r->empty()) ++empty;
-    std::vector<std::string> handles;
-    for (auto& m : *r) {
-      const auto dash = m.body.find('-');
-      order[m.body.substr(0, dash)].push_back(std::stoi(m.body.substr(dash + 1)));
-      handles.push_back(m.receipt_handle);
-    }
-    if (!handles.empty()) {
-      ASSERT_TRUE(queue.delete_batch(handles));
-    }
+  for (const auto& m : drain_messages(queue)) {
+    const auto dash = m.body.find('-');
+    order[m.body.substr(0, dash)].push_back(std::stoi(m.body.substr(dash + 1)));
   }
   ASSERT_EQ(order.size(), static_cast<std::size_t>(kThreads));
   for (const auto& [group, got] : order) {
@@ -377,23 +363,9 @@ TEST(ProducerFifo, OverADispatcherEachGroupStaysInOneQueue) {
   EXPECT_EQ(used.size(), 2u) << "the groups should spread over both queues";
   for (std::size_t q = 0; q < 2; ++q) {
     std::map<std::string, std::vector<int>> order;
-    const Queue& queue = dispatcher.executor(q).queue();
-    for (int empty = 0; empty < 2;) {
-      ReceiveOptions o;
-      o.max_messages = 10;
-      o.wait_time_seconds = 1;
-      auto r = queue.receive(o);
-      ASSERT_TRUE(r) << r.error().to_string();
-      if (r->empty()) ++empty;
-      std::vector<std::string> handles;
-      for (auto& m : *r) {
-        const auto dash = m.body.find('-');
-        order[m.body.substr(0, dash)].push_back(std::stoi(m.body.substr(dash + 1)));
-        handles.push_back(m.receipt_handle);
-      }
-      if (!handles.empty()) {
-        ASSERT_TRUE(queue.delete_batch(handles));
-      }
+    for (const auto& m : drain_messages(dispatcher.executor(q).queue())) {
+      const auto dash = m.body.find('-');
+      order[m.body.substr(0, dash)].push_back(std::stoi(m.body.substr(dash + 1)));
     }
     for (const auto& [group, got] : order) {
       ASSERT_EQ(got.size(), static_cast<std::size_t>(kPerGroup)) << group;

@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "bench_options.hpp"
 #include "commands.hpp"
 #include "json_io.hpp"
+#include "queue_specs.hpp"
 #include "sqs/consumer.hpp"
 
 extern char** environ;
@@ -105,29 +105,9 @@ bool run_command(const std::string& command, const sqs::Message& m, const sqs::M
 
 int run_consume(const Context& context, const ConsumeOptions& options) {
   // The queues: one client per endpoint and region, as `bench` makes them.
-  std::vector<bench::QueueSpec> specs;
-  for (const auto& text : options.specs) {
-    auto spec = bench::parse_queue_spec(text);
-    if (!spec) return usage_error(spec.error().message);
-    specs.push_back(std::move(*spec));
-  }
-  std::map<std::pair<std::string, std::string>, std::unique_ptr<sqs::Client>> clients;
-  std::vector<sqs::DispatcherQueue> queues;
-  for (const auto& spec : specs) {
-    GlobalOptions global = context.global;
-    if (spec.endpoint) global.endpoint = spec.endpoint;
-    if (spec.region) global.region = spec.region;
-    auto key = std::make_pair(global.endpoint.value_or(""), global.region.value_or(""));
-    auto& client = clients[key];
-    if (!client) {
-      auto made = make_client(global);
-      if (!made) return report(made.error());
-      client = std::make_unique<sqs::Client>(std::move(*made));
-    }
-    auto opened = sqs::Queue::open(*client, spec.queue);
-    if (!opened) return report("open " + spec.queue, opened.error());
-    queues.push_back({std::move(*opened), spec.weight});
-  }
+  auto opened = open_queue_specs(context, options.specs);
+  if (auto* status = std::get_if<int>(&opened)) return *status;
+  auto& queues = std::get<OpenedQueues>(opened).queues;
   std::vector<std::string> urls;
   for (const auto& q : queues) urls.push_back(q.queue.url());
   sqs::DispatcherOptions dispatcher_options;

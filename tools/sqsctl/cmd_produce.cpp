@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "bench_options.hpp"
 #include "commands.hpp"
 #include "json_io.hpp"
+#include "queue_specs.hpp"
 #include "sqs/producer.hpp"
 
 namespace sqsctl {
@@ -66,29 +66,9 @@ class OrderedPrinter {
 };
 
 int run_produce(const Context& context, const ProduceOptions& options) {
-  std::vector<bench::QueueSpec> specs;
-  for (const auto& text : options.specs) {
-    auto spec = bench::parse_queue_spec(text);
-    if (!spec) return usage_error(spec.error().message);
-    specs.push_back(std::move(*spec));
-  }
-  std::map<std::pair<std::string, std::string>, std::unique_ptr<sqs::Client>> clients;
-  std::vector<sqs::DispatcherQueue> queues;
-  for (const auto& spec : specs) {
-    GlobalOptions global = context.global;
-    if (spec.endpoint) global.endpoint = spec.endpoint;
-    if (spec.region) global.region = spec.region;
-    auto key = std::make_pair(global.endpoint.value_or(""), global.region.value_or(""));
-    auto& client = clients[key];
-    if (!client) {
-      auto made = make_client(global);
-      if (!made) return report(made.error());
-      client = std::make_unique<sqs::Client>(std::move(*made));
-    }
-    auto opened = sqs::Queue::open(*client, spec.queue);
-    if (!opened) return report("open " + spec.queue, opened.error());
-    queues.push_back({std::move(*opened), spec.weight});
-  }
+  auto opened = open_queue_specs(context, options.specs);
+  if (auto* status = std::get_if<int>(&opened)) return *status;
+  auto& queues = std::get<OpenedQueues>(opened).queues;
   const bool fifo = queues.front().queue.is_fifo();
   if (fifo && !options.group_id) {
     return usage_error("a FIFO queue needs --group-id (every line goes to that message group)");

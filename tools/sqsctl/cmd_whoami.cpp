@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <ctime>
+#include <iostream>
 #include <string>
 
 #include "commands.hpp"
@@ -27,7 +28,14 @@ int run_whoami(const Context& context) {
   if (context.global.region) options.region = *context.global.region;
   auto provider = sqs::make_default_credentials_provider(std::move(options));
   auto credentials = provider->credentials();
-  if (!credentials) return report("whoami", credentials.error());
+  if (!credentials) {
+    // Not report(): its hint is about --region and --endpoint, which whoami does not use.
+    std::cout.flush();
+    std::cerr << "error: whoami: " << credentials.error().to_string() << '\n'
+              << "hint: where the chain looks and how to configure each source: 'sqsctl whoami "
+                 "--help' and docs/CREDENTIALS.md\n";
+    return exit_status_for(credentials.error());
+  }
   const std::string& id = credentials->access_key_id;
   boost::json::object out;
   out["Provider"] = credentials->provider;
@@ -52,7 +60,9 @@ void add_whoami_command(CLI::App& app, Context& context) {
       "AWS_PROFILE, container, instance metadata) and prints one JSON object:\n"
       "  {\"Provider\":\"container\",\"AccessKeyId\":\"...WXYZ\",\"SessionToken\":true,"
       "\"Expiration\":\"2025-01-01T06:00:00Z\"}\n"
-      "Never prints a secret or a token. Nothing is sent to SQS.\n\n"
+      "Never prints a secret or a token. Nothing is sent to SQS (getting the credentials may "
+      "call STS, SSO or a metadata endpoint, as any command would). Exit status 2 when no "
+      "credentials are found or their configuration is wrong, 1 when their source failed.\n\n"
       "Examples:\n"
       "  sqsctl whoami\n"
       "  sqsctl --profile dev whoami");
