@@ -29,14 +29,21 @@ run_suite build
 # replay real-time scenarios against fauxqs (TwoRegions, GrayFailure) ran in the suite above.
 # So do the fault-injection tests of sends, batches and the dispatcher (calls completing on the
 # client's thread while connections break under them; their long polls only wait), and the
-# consumer's (its event loop, worker threads, handlers settling from any thread).
-echo "== breaker, dispatcher, fault-injection and consumer tests under ThreadSanitizer (build-tsan/) ==" >&2
+# consumer's (its event loop, worker threads, handlers settling from any thread). And the
+# credential providers' (refreshes on the caches' own threads, single flight, 1,000 waiters) with
+# the client's calls waiting for credentials off its loop. And the producer's (its loop, senders
+# on any thread, completions from the clients' threads).
+echo "== breaker, dispatcher, fault-injection, consumer, producer and credentials tests under ThreadSanitizer (build-tsan/) ==" >&2
 cmake -S . -B build-tsan -DSQS_TSAN=ON -DSQS_BUILD_BENCH=OFF -DSQS_BUILD_EXAMPLES=OFF >/dev/null
-cmake --build build-tsan -j"$JOBS" --target test_resilience test_multiqueue test_faults test_consumer
+cmake --build build-tsan -j"$JOBS" --target test_resilience test_multiqueue test_faults test_consumer \
+  test_producer test_auth test_client
 ctest --test-dir build-tsan -R '^resilience$' --output-on-failure --no-tests=error
 build-tsan/bin/test_multiqueue --gtest_brief=1 --gtest_filter='-TwoRegions.*:GrayFailure.*'
 build-tsan/bin/test_faults --gtest_brief=1 --gtest_filter='-*LongPolls/*'
 build-tsan/bin/test_consumer --gtest_brief=1
+build-tsan/bin/test_producer --gtest_brief=1
+build-tsan/bin/test_auth --gtest_brief=1
+build-tsan/bin/test_client --gtest_brief=1 --gtest_filter='AsyncCredentials.*'
 for arg in "$@"; do
   case $arg in
     --sanitize)

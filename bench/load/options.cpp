@@ -19,6 +19,9 @@ constexpr const char* kDescription =
     "each,\n"
     "                     one after another; stop at N deleted or after 3 empty receives in a row\n"
     "  recv-delete-batch  same, with one DeleteMessageBatch per receive\n"
+    "  produce            sqs::Producer: C single-message sends in flight (each sends the\n"
+    "                     next when it completes), batched by the producer; adds batches,\n"
+    "                     average fill and linger batches to the line\n"
     "  consume            sqs::Consumer, no-op handler, deletes batched by the consumer;\n"
     "                     with --hold-ms H, async handlers that complete after H ms (a timer\n"
     "                     on one thread of the application's): C = max_in_flight messages wait\n"
@@ -36,8 +39,8 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
   app.add_option("--queue-url", o.queue_url, "queue URL")->required()->type_name("URL");
   app.add_option("--op", o.op, "operation")
       ->required()
-      ->check(CLI::IsMember(
-          {"send", "send-batch", "recv-delete", "recv-delete-batch", "long-poll", "consume"}));
+      ->check(CLI::IsMember({"send", "send-batch", "recv-delete", "recv-delete-batch", "long-poll",
+                             "consume", "produce"}));
   auto* count =
       app.add_option("--count", o.count, "messages to send or delete (polls for long-poll)")
           ->type_name("N");
@@ -57,6 +60,17 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
                  "a no-op sync handler)")
       ->type_name("MS")
       ->check(CLI::Range(0, 600000));
+  app.add_option("--credentials", o.credentials,
+                 "auto (default): environment keys if AWS_ACCESS_KEY_ID is set, else fixed "
+                 "example keys; static: the example keys; chain: the default credential chain "
+                 "(e.g. a container endpoint)")
+      ->check(CLI::IsMember({"auto", "static", "chain"}));
+  app.add_option("--linger-ms", o.linger_ms,
+                 "produce: the producer's linger (default 5; on the canned endpoint, which always "
+                 "answers 10 entries, use a long one and counts in tens, so that every batch is "
+                 "full)")
+      ->type_name("MS")
+      ->check(CLI::Range(0, 60000));
   app.add_option("--wait-seconds", o.wait_seconds, "long-poll wait, 0..20 (default 20)")
       ->type_name("S")
       ->check(CLI::Range(0, 20));

@@ -20,6 +20,10 @@ struct Options {
   std::uint64_t max_errors = 100;
   int wait_seconds = 20;  // long-poll only
   int hold_ms = 0;        // consume only: async handlers that finish after this long
+  int linger_ms = 5;      // produce only
+  // auto: AWS_ACCESS_KEY_ID... from the environment if set, else fixed example keys;
+  // static: always the fixed example keys; chain: the client's default credential chain.
+  std::string credentials = "auto";
 };
 
 // The options, or the exit code to leave with right away (0 after --help, 2 on bad usage,

@@ -99,7 +99,10 @@ void Exchange::abort() {
   if (request_id_ != 0) client_->pool().cancel(request_id_);
   if (timer_) timer_->cancel();
   // Waiting for credentials: complete now; the provider's answer, when it comes, is dropped.
-  if (awaiting_credentials_.exchange(false, std::memory_order_acq_rel)) fail(cancelled_error());
+  if (awaiting_credentials_.exchange(false, std::memory_order_acq_rel)) {
+    auto self = std::move(keep_alive_);
+    fail(cancelled_error());
+  }
 }
 
 void Exchange::succeeded() {
@@ -122,20 +125,34 @@ Error Exchange::deadline_error() const {
 void Exchange::attempt() {
   if (client_->closed() || aborted_) return fail(cancelled_error());
   auto& provider = *client_->config().credentials;
-  // The hot path: valid cached credentials, one atomic load, no I/O.
+  // The hot path: valid cached credentials, a pointer copy and a clock read, no I/O.
   if (auto credentials = provider.current()) return send_attempt(*credentials);
   // None valid (first call, or the mandatory refresh window): the provider fetches on its own
   // thread and answers there; the attempt goes on on the client's executor. The event loop
   // never waits, and other calls with valid credentials are not held up.
+  // The exchange keeps itself alive while it waits; the provider's callback holds a weak
+  // reference only. Were the provider's thread to drop the last reference after the call
+  // completed, it would destroy the client there, maybe after its owner destroyed the
+  // io_context: every strong reference it takes leaves it inside the posted handler.
+  keep_alive_ = shared_from_this();
   awaiting_credentials_.store(true, std::memory_order_release);
-  provider.async_credentials([self = shared_from_this()](Result<Credentials> credentials) mutable {
-    if (!self->awaiting_credentials_.exchange(false, std::memory_order_acq_rel)) return;
-    auto client = self->client_;
-    UniqueFunction<void()> resume = [self, credentials = std::move(credentials)]() mutable {
-      self->on_credentials(std::move(credentials));
+  provider.async_credentials([weak = weak_from_this()](Result<Credentials> credentials) {
+    auto exchange = weak.lock();
+    if (!exchange) return;  // aborted meanwhile, completed and gone
+    // (ClientImpl::post holds the client's submit mutex, which its shutdown takes: the client
+    // outlives the post even once the handler has run.)
+    ClientImpl& client = *exchange->client_;
+    // Not waiting any more: aborted meanwhile and completed; the reference goes back only.
+    const bool waiting = exchange->awaiting_credentials_.exchange(false, std::memory_order_acq_rel);
+    UniqueFunction<void()> resume = [exchange = std::move(exchange), waiting,
+                                     credentials = std::move(credentials)]() mutable {
+      if (!waiting) return;
+      auto self = std::move(exchange->keep_alive_);
+      exchange->on_credentials(std::move(credentials));
     };
-    // A client shut down meanwhile: nothing runs its loop any more; complete from here.
-    if (!client->post(resume)) self->fail(cancelled_error());
+    // A client shut down meanwhile: nothing runs its loop any more; complete from here
+    // (on_credentials fails the call as cancelled).
+    if (!client.post(resume)) resume();
   });
 }
 

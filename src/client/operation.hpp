@@ -114,6 +114,10 @@ class Exchange : public Cancellable, public std::enable_shared_from_this<Exchang
   // provider's answer or abort() — goes on with the call: the answer may come from the
   // provider's thread.
   std::atomic<bool> awaiting_credentials_{false};
+  // While it waits for credentials, the exchange owns itself; released on the client's
+  // executor by whoever cleared awaiting_credentials_. The provider's callback holds only a
+  // weak reference, so the provider's thread never drops the last one (see attempt()).
+  std::shared_ptr<Exchange> keep_alive_;
   std::uint64_t request_id_ = 0;  // the pool's id of the attempt in flight (0: none)
   std::unique_ptr<boost::asio::steady_timer> timer_;
 };

@@ -109,6 +109,11 @@ class AuthTest : public ::testing::Test {
     env.set("AWS_CONFIG_FILE", (dir.path() / "config").string());
     env.set("AWS_SHARED_CREDENTIALS_FILE", (dir.path() / "credentials").string());
   }
+  // The warnings are logs too: never a secret in them.
+  void TearDown() override {
+    std::lock_guard lock(warn_mutex);
+    for (const auto& w : warnings) expect_no_secret(w);
+  }
 
   // Options with the manual clock and quiet warnings (collected).
   CredentialsOptions options() {

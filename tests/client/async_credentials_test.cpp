@@ -9,6 +9,8 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 #include "integration/itest_support.hpp"
 
@@ -141,7 +143,58 @@ TEST_F(AsyncCredentials, ACallWaitingForCredentialsCanBeCancelled) {
   auto r = f.get();
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::cancelled);
+  // The fetch ends after all: its answer is dropped. (Before the client goes: destroying it
+  // waits for a fetch in progress of the provider it owns.)
+  gate->release();
   EXPECT_EQ(server->requests_received(), 0u);
+}
+
+// A provider answering from a thread of its own that keeps the callback a while after calling
+// it (as a cache's worker does while it answers its other waiters).
+class LingeringProvider final : public CredentialsProvider {
+ public:
+  ~LingeringProvider() override { join(); }
+  Result<Credentials> credentials() override {
+    return Credentials{"ASIALATE", "s", "", std::nullopt, ""};
+  }
+  void async_credentials(CredentialsCallback done) override {
+    std::lock_guard lock(mutex_);
+    threads_.emplace_back([this, done = std::move(done)]() mutable {
+      done(credentials());
+      std::this_thread::sleep_for(300ms);  // `done` is destroyed after this
+    });
+  }
+  void join() {
+    std::lock_guard lock(mutex_);
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::thread> threads_;
+};
+
+// The provider's thread never holds the last reference to the call, and so to the client: were
+// it to drop it after the owner destroyed the client and then its io_context, it would destroy
+// the client there, on a dead io_context (AddressSanitizer: heap-use-after-free).
+TEST_F(AsyncCredentials, TheProvidersThreadNeverOutlivesTheClientWithIt) {
+  auto provider = std::make_shared<LingeringProvider>();
+  {
+    asio::io_context own;
+    auto work = asio::make_work_guard(own);
+    std::thread thread([&] { own.run(); });
+    {
+      Client client(own.get_executor(), config(provider));
+      auto r = client.purge_queue(purge());
+      EXPECT_TRUE(r) << r.error().to_string();
+    }
+    work.reset();
+    thread.join();
+  }  // the io_context is gone while the provider's thread still holds its callback
+  provider->join();
+  EXPECT_EQ(server->requests_received(), 1u);
 }
 
 TEST_F(AsyncCredentials, TheDefaultChainWithNothingConfiguredFailsAtOnce) {
