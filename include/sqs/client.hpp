@@ -72,8 +72,11 @@ struct ClientMetrics {
 };
 
 struct ClientConfig {
-  // Region: explicit, else AWS_REGION, AWS_DEFAULT_REGION, the profile's `region`.
+  // Region: explicit, else AWS_REGION, AWS_DEFAULT_REGION, the profile's `region`, else (only
+  // when region_from_instance_metadata) the EC2 instance's, from instance metadata (IMDSv2; at
+  // most about a second when there is none; never with AWS_EC2_METADATA_DISABLED=true).
   std::optional<std::string> region;
+  bool region_from_instance_metadata = false;
   // Endpoint: explicit, else AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL, the profile's services
   // section `sqs.endpoint_url` or `endpoint_url`, else https://sqs.REGION.amazonaws.com
   // (amazonaws.com.cn in China regions). Requests always go to the endpoint, whatever host a

@@ -56,6 +56,16 @@ Result<ResolvedConfig> resolve(ClientConfig config) {
     out.region = *r2;
   } else if (auto r3 = files.get(profile, "region")) {
     out.region = *r3;
+  } else if (config.region_from_instance_metadata) {
+    auto imds = region_from_instance_metadata();
+    if (!imds) {
+      return config_error("MissingRegion",
+                          "no AWS region: none set (ClientConfig::region, AWS_REGION, the profile "
+                          "'" +
+                              profile +
+                              "'), and instance metadata gave none: " + imds.error().message);
+    }
+    out.region = std::move(*imds);
   }
   if (out.region.empty()) {
     return config_error("MissingRegion",
