@@ -5,14 +5,25 @@
 #include <cmath>
 #include <functional>
 
-#include "client/validation.hpp"
-
 namespace sqs::detail {
 namespace {
 
-Error producer_error(std::string code, std::string message) {
-  Error e = Error::make(ErrorKind::validation, std::move(code), std::move(message));
-  return e;
+// One outcome per entry of a batch of `entries`, from the answer of a queue
+// (BatchSendResult) or of the failover (FailoverBatchResult); `queue_of(success)` says which
+// queue took an entry.
+template <class Answer, class QueueOf>
+std::vector<ProducerCore::EntryOutcome> outcomes_of(Answer& answer, std::size_t entries,
+                                                    QueueOf&& queue_of) {
+  std::vector<ProducerCore::EntryOutcome> out(entries);
+  for (auto& s : answer.successful) {
+    if (s.index >= entries) continue;
+    out[s.index] = {true, std::move(s.message_id), std::move(s.sequence_number), queue_of(s),
+                    std::nullopt};
+  }
+  for (auto& f : answer.failed) {
+    if (f.index < entries) out[f.index].failure = std::move(f);
+  }
+  return out;
 }
 
 Error closed_error() {
@@ -94,18 +105,15 @@ void ProducerCore::shutdown() {
 // ---- sending ----------------------------------------------------------------------------------
 
 void ProducerCore::send(std::string body, SendOptions options, Producer::Handler done) {
-  const Queue& first = dispatcher_->executor(0).queue();
-  // Checked here, on the caller's thread: a bad message is refused before it is buffered.
-  SendMessageRequest r;
-  r.queue_url = first.url();
-  r.message_body = std::move(body);
-  r.delay_seconds = options.delay_seconds;
-  r.message_attributes = std::move(options.attributes);
-  r.message_deduplication_id = options.deduplication_id;
-  r.message_group_id = options.group_id;
-  auto check = client::validate(r, client::Limits{first.client().config().max_message_bytes});
-  options.attributes = std::move(r.message_attributes);
-  body = std::move(r.message_body);
+  // Checked here, on the caller's thread, by the queue's own rules: a bad message is refused
+  // before it is buffered. (The body moves into the checked request and back.)
+  auto request = dispatcher_->executor(0).queue().make_send(std::move(body), options);
+  std::optional<Error> check;
+  if (request) {
+    body = std::move(request->message_body);
+  } else {
+    check = std::move(request).error();
+  }
   Entry e;
   e.bytes = message_size(body, options.attributes);
   e.body = std::move(body);
@@ -137,20 +145,24 @@ void ProducerCore::send(std::string body, SendOptions options, Producer::Handler
   });
 }
 
+// Room for one more message of `bytes` (an empty buffer takes any message: one as big as the
+// byte bound must still go).
+bool ProducerCore::has_room(std::size_t bytes) const {
+  return buffered_ == 0 || (buffered_ + 1 <= options_.max_buffered_messages &&
+                            buffered_bytes_ + bytes <= options_.max_buffered_bytes);
+}
+
 void ProducerCore::admit(Entry entry) {
-  const bool room =
-      buffered_ == 0 || (buffered_ + 1 <= options_.max_buffered_messages &&
-                         buffered_bytes_ + entry.bytes <= options_.max_buffered_bytes);
-  if (room && waiting_.empty()) return enqueue(std::move(entry));
+  if (has_room(entry.bytes) && waiting_.empty()) return enqueue(std::move(entry));
   if (options_.when_full == ProducerOptions::WhenFull::fail) {
     ++counters_.failed;
     if (entry.done) {
       ready_.emplace_back(
           std::move(entry.done),
-          producer_error("ProducerBufferFull", "the producer's buffer is full (" +
-                                                   std::to_string(buffered_) + " messages, " +
-                                                   std::to_string(buffered_bytes_) +
-                                                   " bytes): the message was not sent"));
+          Error::make(ErrorKind::validation, "ProducerBufferFull",
+                      "the producer's buffer is full (" + std::to_string(buffered_) +
+                          " messages, " + std::to_string(buffered_bytes_) +
+                          " bytes): the message was not sent"));
     }
     return;
   }
@@ -160,10 +172,7 @@ void ProducerCore::admit(Entry entry) {
 
 void ProducerCore::admit_waiting() {
   while (!waiting_.empty()) {
-    const Entry& e = waiting_.front();
-    const bool room = buffered_ == 0 || (buffered_ + 1 <= options_.max_buffered_messages &&
-                                         buffered_bytes_ + e.bytes <= options_.max_buffered_bytes);
-    if (!room) return;
+    if (!has_room(waiting_.front().bytes)) return;
     Entry next = std::move(waiting_.front());
     waiting_.pop_front();
     enqueue(std::move(next));
@@ -244,23 +253,15 @@ void ProducerCore::send_batch(std::size_t l, std::vector<Entry> batch, bool by_l
       s->on_batch(l, std::move(shared->entries), std::move(r));
     });
   };
+  const std::size_t entries = shared->messages.size();
   if (!lane.queue) {
-    dispatcher_->start_send_batch(shared->messages, options_.failover,
-                                  [back = std::move(back)](Result<FailoverBatchResult> r) mutable {
-                                    if (!r) return back(std::move(r).error());
-                                    std::vector<EntryOutcome> out;
-                                    for (auto& s : r->successful) {
-                                      if (out.size() <= s.index) out.resize(s.index + 1);
-                                      out[s.index] = {true, std::move(s.message_id),
-                                                      std::move(s.sequence_number), s.queue_index,
-                                                      std::nullopt};
-                                    }
-                                    for (auto& f : r->failed) {
-                                      if (out.size() <= f.index) out.resize(f.index + 1);
-                                      out[f.index].failure = std::move(f);
-                                    }
-                                    back(std::move(out));
-                                  });
+    dispatcher_->start_send_batch(
+        shared->messages, options_.failover,
+        [back = std::move(back), entries](Result<FailoverBatchResult> r) mutable {
+          if (!r) return back(std::move(r).error());
+          back(outcomes_of(*r, entries,
+                           [](const FailoverBatchSuccess& s) { return s.queue_index; }));
+        });
     return;
   }
   const std::size_t q = *lane.queue;
@@ -268,19 +269,9 @@ void ProducerCore::send_batch(std::size_t l, std::vector<Entry> batch, bool by_l
       [shared](const Queue& queue, Queue::BatchSendHandler done) {
         queue.start_send_batch(shared->messages, std::move(done));
       },
-      [back = std::move(back), q](Result<BatchSendResult> r) mutable {
+      [back = std::move(back), q, entries](Result<BatchSendResult> r) mutable {
         if (!r) return back(std::move(r).error());
-        std::vector<EntryOutcome> out;
-        for (auto& s : r->successful) {
-          if (out.size() <= s.index) out.resize(s.index + 1);
-          out[s.index] = {true, std::move(s.message_id), std::move(s.sequence_number), q,
-                          std::nullopt};
-        }
-        for (auto& f : r->failed) {
-          if (out.size() <= f.index) out.resize(f.index + 1);
-          out[f.index].failure = std::move(f);
-        }
-        back(std::move(out));
+        back(outcomes_of(*r, entries, [q](const BatchSendSuccess&) { return q; }));
       });
 }
 

@@ -38,6 +38,15 @@ struct ProducerCore : std::enable_shared_from_this<ProducerCore> {
                ProducerOptions options);
   ~ProducerCore();
 
+  // What a batch's answer says of one entry (neither ok nor failure: SQS did not answer for it).
+  struct EntryOutcome {
+    bool ok = false;
+    std::string message_id;
+    std::optional<std::string> sequence_number;
+    std::size_t queue_index = 0;
+    std::optional<BatchFailure> failure;
+  };
+
   // ---- any thread ----
   void send(std::string body, SendOptions options, Producer::Handler done);
   void flush(UniqueFunction<void(Result<Empty>)> done);
@@ -77,13 +86,6 @@ struct ProducerCore : std::enable_shared_from_this<ProducerCore> {
   std::size_t lane_of(const Entry& entry) const;
   void pump(std::size_t lane);
   void send_batch(std::size_t lane, std::vector<Entry> batch, bool by_linger);
-  struct EntryOutcome {
-    bool ok = false;
-    std::string message_id;
-    std::optional<std::string> sequence_number;
-    std::size_t queue_index = 0;
-    std::optional<BatchFailure> failure;
-  };
   void on_batch(std::size_t lane, std::vector<Entry> batch, Result<std::vector<EntryOutcome>> r);
   void retry_or_fail(std::size_t lane, Entry entry, Error error, bool retryable);
   void complete(Entry& entry, Result<ProducerResult> result);
@@ -91,6 +93,7 @@ struct ProducerCore : std::enable_shared_from_this<ProducerCore> {
   void hold_group(Lane& lane, const Entry& entry);
   void arm_timer(std::size_t lane);
   void admit_waiting();
+  bool has_room(std::size_t bytes) const;
   void check_flushes();
   void deliver();  // the completions made ready, after the snapshot is up to date
   void count_for_flushes(const Entry& entry);

@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -79,10 +80,12 @@ class Later {
   std::thread thread_;
 };
 
-// Receives (wait 1 s) and deletes until `empty_rounds` receives in a row come back empty.
-inline std::vector<Message> drain_messages(const Queue& q, int empty_rounds = 2) {
+// Receives (wait 1 s) and deletes until `empty_rounds` receives in a row come back empty, or
+// `enough` messages came.
+inline std::vector<Message> drain_messages(const Queue& q, int empty_rounds = 2,
+                                           std::size_t enough = SIZE_MAX) {
   std::vector<Message> out;
-  for (int empty = 0; empty < empty_rounds;) {
+  for (int empty = 0; empty < empty_rounds && out.size() < enough;) {
     ReceiveOptions o;
     o.max_messages = 10;
     o.wait_time_seconds = 1;

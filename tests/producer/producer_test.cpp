@@ -20,25 +20,14 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// Every body in the queue (received and deleted), with its MessageId.
+// Every body in the queue (received and deleted), with its MessageId; stops once `expected`
+// different bodies came.
 std::map<std::string, std::string> drain(const Queue& q, std::size_t expected) {
   std::map<std::string, std::string> bodies;
-  for (int empty = 0; empty < 3 && bodies.size() < expected;) {
-    ReceiveOptions o;
-    o.max_messages = 10;
-    o.wait_time_seconds = 1;
-    auto r = q.receive(o);
-    EXPECT_TRUE(r) << r.error().to_string();
-    if (!r) break;
-    if (r->empty()) ++empty;
-    std::vector<std::string> handles;
-    for (auto& m : *r) {
-      bodies[m.body] = m.message_id;
-      handles.push_back(m.receipt_handle);
-    }
-    if (!handles.empty()) {
-      EXPECT_TRUE(q.delete_batch(handles));
-    }
+  while (bodies.size() < expected) {
+    const auto got = drain_messages(q, 3, expected - bodies.size());
+    if (got.empty()) break;
+    for (const auto& m : got) bodies[m.body] = m.message_id;
   }
   return bodies;
 }
@@ -283,6 +272,17 @@ TEST_F(ProducerTest, BadMessagesAreRefusedAtOnce) {
   ASSERT_FALSE(late);
   EXPECT_EQ(late.error().kind, ErrorKind::validation);
   EXPECT_TRUE(producer.send("fine"));
+  {
+    // Refused alone, before its batch: the message sent beside it is not failed with it.
+    Producer together(queue, {.linger = 100ms});
+    SendOptions trace;
+    trace.aws_trace_header = std::string("Root=1-\x01");
+    auto good = together.async_send("beside", {}, boost::asio::use_future);
+    auto bad_trace = together.async_send("x", trace, boost::asio::use_future).get();
+    ASSERT_FALSE(bad_trace);
+    EXPECT_EQ(bad_trace.error().kind, ErrorKind::validation);
+    EXPECT_TRUE(good.get());
+  }
   EXPECT_EQ(producer.metrics().sent, 1u);
   EXPECT_TRUE(Producer::check({.max_batch_entries = 11}).has_value());
   EXPECT_THROW(Producer(queue, {.max_in_flight_batches = 0}), Exception);
